@@ -1,23 +1,78 @@
-// Firmware entry: the exports of firmware/HAL.md.
+// Firmware entry: the exports of firmware/HAL.md. Each event is routed to the layer that owns it;
+// nothing here holds state of its own.
 import './panic';
-import { host_send } from './hal';
+import { slotsInit, slotOnRx, slotOnTimeout, slotOnTimer, slotOnPresence } from './iso/slot';
+import { setSlotHandlers } from './ccid/slot-events';
+import {
+  ccidInit,
+  ccidStart,
+  ccidOnMessage,
+  ccidOnSlotDone,
+  ccidOnSlotWaiting,
+  ccidOnSlotPresence,
+  ccidOnTimer,
+} from './ccid/ccid-device';
+import {
+  hostLinkInit,
+  hostRxBuffer,
+  HOST_RX_CAPACITY,
+  hostLinkOnRx,
+  hostLinkOnTimer,
+} from './link/host-link';
+import { SLOT_COUNT } from '../hal-constants';
+import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME } from './timers';
 
-const HOST_RX_CAPACITY: i32 = 512;
-const hostRx = memory.data(HOST_RX_CAPACITY);
-
-export function init(): void {}
-export function host_rx_buffer(): usize {
-  return hostRx;
+export function init(): void {
+  hostLinkInit(ccidOnMessage);
+  ccidInit();
+  // Handlers first: slotsInit may already report presence.
+  setSlotHandlers(ccidOnSlotDone, ccidOnSlotWaiting, ccidOnSlotPresence);
+  slotsInit();
+  ccidStart();
 }
+
+export function host_rx_buffer(): usize {
+  return hostRxBuffer();
+}
+
 export function host_rx_capacity(): i32 {
   return HOST_RX_CAPACITY;
 }
+
 export function on_host_rx(len: i32): void {
-  host_send(hostRx, len);
+  hostLinkOnRx(len);
 }
-export function on_card_rx(slot: i32, byte: i32, status: i32): void {}
-export function on_card_timeout(slot: i32): void {}
-export function on_card_presence(slot: i32, present: i32): void {}
+
+export function on_card_rx(slot: i32, byte: i32, status: i32): void {
+  if (!isSlot(slot)) return;
+  slotOnRx(slot, byte & 0xff, status);
+}
+
+export function on_card_timeout(slot: i32): void {
+  if (!isSlot(slot)) return;
+  slotOnTimeout(slot);
+}
+
+export function on_card_presence(slot: i32, present: i32): void {
+  if (!isSlot(slot)) return;
+  slotOnPresence(slot, present != 0 ? 1 : 0);
+}
+
 export function on_key(key: i32): void {}
-export function on_timer(id: i32): void {}
+
+export function on_timer(id: i32): void {
+  if (id >= TIMER_SLOT_BASE && id < TIMER_SLOT_BASE + SLOT_COUNT) {
+    slotOnTimer(id - TIMER_SLOT_BASE);
+  } else if (id >= TIMER_TIME_EXTENSION_BASE && id < TIMER_TIME_EXTENSION_BASE + SLOT_COUNT) {
+    ccidOnTimer(id - TIMER_TIME_EXTENSION_BASE);
+  } else if (id == TIMER_HOST_FRAME) {
+    hostLinkOnTimer();
+  }
+}
+
 export function on_flash_done(status: i32): void {}
+
+/** The runtime only reports slots that exist; a wrong number from it is ignored, never a trap. */
+function isSlot(slot: i32): bool {
+  return slot >= 0 && slot < SLOT_COUNT;
+}

@@ -1,0 +1,126 @@
+// Vendor escapes of the native profile (protocol/native-constants.ts, protocol/PROTOCOL.md):
+// request `4B 52 cmd payload`, response `4B 52 cmd status payload` in an RDR_to_PC_Escape with
+// CCID bStatus Ok. Commands of later issues answer UnknownCommand until they exist.
+import { CcidError } from '../../../protocol/ccid-constants';
+import {
+  VENDOR_MAGIC_0,
+  VENDOR_MAGIC_1,
+  VENDOR_REQUEST_HEADER,
+  VENDOR_RESPONSE_HEADER,
+  NATIVE_PROTOCOL_VERSION,
+  VendorCommand,
+  VendorStatus,
+  Profile,
+  SlotKind,
+  ReaderFeature,
+} from '../../../protocol/native-constants';
+import { NATIVE_MAX_MESSAGE_LENGTH, MAX_APDU_DATA } from '../../../protocol/serial-constants';
+import { SLOT_COUNT, USER_SLOT, DISPLAY_ROWS, DISPLAY_COLUMNS } from '../../hal-constants';
+import { device_uid } from '../hal';
+import { slotPowerOff } from '../iso/slot';
+import { FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH } from '../version';
+import { answerData } from './reply';
+import { writeU16LE, writeU32LE } from './message';
+import { currentProfile, setProfile } from './profile';
+import { slotBusy } from './slot-command';
+import { chainReset } from './xfr-chain';
+
+/** What this firmware implements today (ReaderFeature bits reported by HELLO). */
+const FEATURES: u32 = ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange;
+/** The serial number is the MCU's unique id in hex until provisioning stores one (issue 8). */
+const UID_CAPACITY: i32 = 16;
+const uid = memory.data(16);
+
+/** Returns the response length at answerData(), or a negative escape failure (escape.ts). */
+export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
+  // Without a command byte there is nothing to answer in our format.
+  if (len < VENDOR_REQUEST_HEADER) return -1 - CcidError.CmdNotSupported;
+  const command = <i32>load<u8>(ptr, 2);
+  const payload = ptr + <usize>VENDOR_REQUEST_HEADER;
+  const payloadLength = len - VENDOR_REQUEST_HEADER;
+  const out = answerData();
+  store<u8>(out, VENDOR_MAGIC_0);
+  store<u8>(out, VENDOR_MAGIC_1, 1);
+  store<u8>(out, <u8>command, 2);
+  const body = out + <usize>VENDOR_RESPONSE_HEADER;
+  let status: i32 = VendorStatus.Ok;
+  let n: i32 = 0;
+  switch (command) {
+    case VendorCommand.Hello: {
+      if (payloadLength > 1) status = VendorStatus.BadLength;
+      else n = hello(body);
+      break;
+    }
+    case VendorCommand.SetProfile: {
+      if (payloadLength != 1) status = VendorStatus.BadLength;
+      else {
+        status = switchProfile(<i32>load<u8>(payload));
+        store<u8>(body, <u8>currentProfile());
+        n = 1;
+      }
+      break;
+    }
+    default:
+      status = VendorStatus.UnknownCommand;
+  }
+  store<u8>(out, <u8>status, 3);
+  return VENDOR_RESPONSE_HEADER + n;
+}
+
+/** HELLO's fixed layout (the brief of issue 4 §5 and PROTOCOL.md). */
+function hello(out: usize): i32 {
+  let p = out;
+  store<u8>(p++, <u8>NATIVE_PROTOCOL_VERSION);
+  store<u8>(p++, <u8>currentProfile());
+  store<u8>(p++, <u8>FIRMWARE_MAJOR);
+  store<u8>(p++, <u8>FIRMWARE_MINOR);
+  writeU16LE(p, FIRMWARE_PATCH);
+  p += 2;
+  writeU32LE(p, FEATURES);
+  p += 4;
+  writeU32LE(p, <u32>NATIVE_MAX_MESSAGE_LENGTH);
+  p += 4;
+  writeU16LE(p, MAX_APDU_DATA);
+  p += 2;
+  store<u8>(p++, <u8>DISPLAY_ROWS);
+  store<u8>(p++, <u8>DISPLAY_COLUMNS);
+  store<u8>(p++, <u8>SLOT_COUNT);
+  for (let s = 0; s < SLOT_COUNT; s++)
+    store<u8>(p++, <u8>(s == USER_SLOT ? SlotKind.User : SlotKind.Sam));
+  p += serialNumber(p);
+  return <i32>(p - out);
+}
+
+/** u8 length, then the serial number in ASCII. */
+function serialNumber(out: usize): i32 {
+  let n = device_uid(uid, UID_CAPACITY);
+  if (n < 0) n = 0;
+  if (n > UID_CAPACITY) n = UID_CAPACITY;
+  store<u8>(out, <u8>(n * 2));
+  for (let i = 0; i < n; i++) {
+    const b = <i32>load<u8>(uid + <usize>i);
+    store<u8>(out + <usize>(1 + 2 * i), hexDigit(b >> 4));
+    store<u8>(out + <usize>(2 + 2 * i), hexDigit(b & 0x0f));
+  }
+  return 1 + 2 * n;
+}
+
+function hexDigit(v: i32): u8 {
+  return <u8>(v < 10 ? 0x30 + v : 0x41 + v - 10);
+}
+
+/**
+ * Changes the profile. A change deactivates every card: the exchange level changes with it
+ * (TPDU ↔ APDU) and the T=1 state the host kept at TPDU level means nothing at APDU level.
+ */
+function switchProfile(requested: i32): i32 {
+  if (requested != Profile.Compat && requested != Profile.Native) return VendorStatus.BadParameter;
+  for (let s = 0; s < SLOT_COUNT; s++) if (slotBusy(s)) return VendorStatus.Busy;
+  if (requested == currentProfile()) return VendorStatus.Ok;
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    chainReset(s);
+    slotPowerOff(s);
+  }
+  setProfile(requested);
+  return VendorStatus.Ok;
+}
