@@ -1,5 +1,7 @@
-// Builds firmware/build/firmware.wasm (release) and firmware.debug.wasm (debug) with asc.
-// `--if-stale` skips the build when both outputs are newer than every source they depend on.
+// Builds firmware/build/firmware.wasm (release) and firmware.debug.wasm (debug) with asc, and
+// the CCID test harness firmware/build/ccid-harness.wasm (firmware/src/harness: the CCID device
+// against a scripted slot layer; tests only, never shipped).
+// `--if-stale` skips the build when every output is newer than every source it depends on.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,9 +9,11 @@ import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-const outputs = ['firmware/build/firmware.wasm', 'firmware/build/firmware.debug.wasm'].map((p) =>
-  join(root, p),
-);
+const outputs = [
+  'firmware/build/firmware.wasm',
+  'firmware/build/firmware.debug.wasm',
+  'firmware/build/ccid-harness.wasm',
+].map((p) => join(root, p));
 
 function newest(dir) {
   let t = 0;
@@ -29,6 +33,7 @@ function stale() {
     newest(join(root, 'firmware/src')),
     newest(join(root, 'protocol')),
     statSync(join(root, 'asconfig.json')).mtimeMs,
+    statSync(join(root, 'firmware/src/harness/asconfig.json')).mtimeMs,
     statSync(join(root, 'firmware/build.js')).mtimeMs,
   );
   return sources > built;
@@ -36,15 +41,17 @@ function stale() {
 
 if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
 
-for (const target of ['debug', 'release']) {
-  const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target], {
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
+const builds = [
+  ['debug', ['--config', 'asconfig.json', '--target', 'debug']],
+  ['release', ['--config', 'asconfig.json', '--target', 'release']],
+  // Its own config, so asconfig.json's entries are not merged in (iso7816-and-ccid.md §D2).
+  ['ccid harness', ['--config', 'firmware/src/harness/asconfig.json']],
+];
+for (const [name, args] of builds) {
+  const { error } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) {
-    console.error(`firmware ${target} build failed: ${error.message}`);
+    console.error(`firmware ${name} build failed: ${error.message}`);
     process.exit(1);
   }
-  void stderr;
 }
-console.log('firmware built: firmware/build/firmware.wasm, firmware/build/firmware.debug.wasm');
+console.log('firmware built: firmware/build/firmware.wasm, firmware.debug.wasm, ccid-harness.wasm');

@@ -1,7 +1,24 @@
 // Firmware entry: the exports of firmware/HAL.md. Each event is routed to the layer that owns it;
 // nothing here holds state of its own.
 import './panic';
-import { slotsInit, slotOnRx, slotOnTimeout, slotOnTimer, slotOnPresence } from './iso/slot';
+import {
+  slotsInit,
+  slotOnRx,
+  slotOnTimeout,
+  slotOnTimer,
+  slotOnPresence,
+  slotPowerOn,
+  slotPowerOff,
+  slotIccStatus,
+  slotTransmit,
+  slotGetParameters,
+  slotSetParameters,
+  slotResetParameters,
+  slotAbort,
+  slotClock,
+  slotClockStatus,
+} from './iso/slot';
+import { setSlotOps } from './ccid/slot-ops';
 import { setSlotHandlers } from './ccid/slot-events';
 import {
   ccidInit,
@@ -23,6 +40,18 @@ import { SLOT_COUNT } from '../hal-constants';
 import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME } from './timers';
 
 export function init(): void {
+  setSlotOps(
+    slotPowerOn,
+    slotPowerOff,
+    slotIccStatus,
+    slotTransmit,
+    slotGetParameters,
+    slotSetParameters,
+    slotResetParameters,
+    slotAbort,
+    slotClock,
+    slotClockStatus,
+  );
   hostLinkInit(ccidOnMessage);
   ccidInit();
   // Handlers first: slotsInit may already report presence.

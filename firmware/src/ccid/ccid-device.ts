@@ -26,7 +26,7 @@ import {
   slotAbort,
   slotClock,
   slotClockStatus,
-} from '../iso/slot';
+} from './slot-ops';
 import { OFFSET_LENGTH, OFFSET_SLOT, OFFSET_SPECIFIC, OFFSET_LEVEL, byteAt } from './message';
 import { sendShortEcho, sendAnswer, answerData } from './reply';
 import { isNative, maxMessageLength, profileInit } from './profile';

@@ -4,7 +4,7 @@
 import { host_send } from '../hal';
 import { SLOT_COUNT } from '../../hal-constants';
 import { RdrToPc, IccStatus } from '../../../protocol/ccid-constants';
-import { slotIccStatus } from '../iso/slot';
+import { slotIccStatus } from './slot-ops';
 import { isNative } from './profile';
 
 const notify = memory.data(2);

@@ -17,7 +17,7 @@ import {
 import { NATIVE_MAX_MESSAGE_LENGTH, MAX_APDU_DATA } from '../../../protocol/serial-constants';
 import { SLOT_COUNT, USER_SLOT, DISPLAY_ROWS, DISPLAY_COLUMNS } from '../../hal-constants';
 import { device_uid } from '../hal';
-import { slotPowerOff } from '../iso/slot';
+import { slotPowerOff } from './slot-ops';
 import { FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH } from '../version';
 import { answerData } from './reply';
 import { writeU16LE, writeU32LE } from './message';
