@@ -159,3 +159,35 @@ export enum PinSupport {
   Verify = 0x01,
   Modify = 0x02,
 }
+
+/** Secure bEntryValidationCondition bits (§B6): what ends PIN entry. */
+export enum PinEntryValidation {
+  MaxSizeReached = 0x01,
+  ValidationKey = 0x02,
+  Timeout = 0x04,
+}
+
+/** Secure (modify) bConfirmPIN bits (§B6). */
+export enum PinConfirm {
+  ConfirmNew = 0x01,
+  EnterCurrent = 0x02,
+}
+
+/** T0APDU bmChanges bits: which of bClassGetResponse / bClassEnvelope to take. */
+export enum T0ApduChanges {
+  ClassGetResponse = 0x01,
+  ClassEnvelope = 0x02,
+}
+
+/** RDR_to_PC_HardwareError bHardwareErrorCode. */
+export enum HardwareErrorCode {
+  Overcurrent = 0x01,
+}
+
+/** RDR_to_PC_HardwareError is 4 bytes: bMessageType, bSlot, bSeq, bHardwareErrorCode. */
+export const HARDWARE_ERROR_LENGTH = 4;
+/** dwLength of SetDataRateAndClockFrequency and DataRateAndClockFrequency: two u32 LE. */
+export const DATA_RATE_AND_CLOCK_LENGTH = 8;
+/** NotifySlotChange bmSlotICCState: 2 bits per slot, bit 0 card present, bit 1 changed. */
+export const SLOT_ICC_PRESENT = 0x01;
+export const SLOT_ICC_CHANGED = 0x02;

@@ -1,0 +1,230 @@
+// Incremental decoder for libccid's serial framing (../shared/reference/ccid-over-serial.md §2).
+// Takes the byte stream in chunks of any size and yields, in stream order:
+//   frame         `03 06` + CCID message + LRC, the LRC checked (libccid only logs a bad one;
+//                 we reject it, §2.3)
+//   nak           `03 15 16`
+//   slot-change   `50 xx` between frames (§9)
+//   time-request  one byte 0x80..0xFF between frames (§3)
+//   error         bad LRC, oversized frame, bad CTRL, bad NAK, garbage between frames, or an
+//                 incomplete frame abandoned by flush()
+//
+// Resynchronisation: a candidate frame starts at a SYNC byte and is buffered until it can be
+// judged. When it is rejected, scanning restarts at the byte after its SYNC, so a real frame that
+// began inside the rejected bytes is still found. Memory: the buffer never holds more than one
+// frame of the largest allowed message (maxMessageLength + FRAME_OVERHEAD bytes); an oversized
+// dwLength is rejected as soon as its 4 bytes have arrived.
+
+import { checkBytes, checkInt, readU32LE } from './bytes.ts';
+import { CCID_HEADER_LENGTH } from './ccid-constants.ts';
+import {
+  CTRL_ACK,
+  CTRL_NAK,
+  FRAME_OVERHEAD,
+  NAK_LRC,
+  NOTIFY_SLOT_CHANGE,
+  SYNC,
+  TIME_REQUEST_MIN,
+} from './serial-constants.ts';
+import { lrc } from './serial-frame.ts';
+
+export type SerialErrorCode =
+  'bad-lrc' | 'oversized' | 'bad-control' | 'bad-nak' | 'garbage' | 'incomplete';
+
+/** `offset` is the position in the whole stream (bytes pushed since construction) of the event. */
+export type SerialEvent =
+  | { readonly kind: 'frame'; readonly offset: number; readonly message: Uint8Array }
+  | { readonly kind: 'nak'; readonly offset: number }
+  | { readonly kind: 'slot-change'; readonly offset: number; readonly state: number }
+  | { readonly kind: 'time-request'; readonly offset: number; readonly byte: number }
+  | {
+      readonly kind: 'error';
+      readonly code: SerialErrorCode;
+      readonly offset: number;
+      /** Number of bytes the error covers (the rejected candidate, or the garbage run). */
+      readonly length: number;
+      readonly message: string;
+    };
+
+export interface SerialDecoderOptions {
+  /** Largest CCID message (header + data) accepted: COMPAT_ or NATIVE_MAX_MESSAGE_LENGTH. */
+  readonly maxMessageLength: number;
+}
+
+/** SYNC, CTRL and the first 5 header bytes (bMessageType, dwLength): enough to know the size. */
+const SIZE_KNOWN = 2 + 5;
+
+export class SerialDecoder {
+  readonly maxMessageLength: number;
+  /** The candidate frame (starting with SYNC) or a lone 0x50 waiting for its state byte. */
+  private readonly buf: Uint8Array;
+  private len = 0;
+  /** Stream offset of buf[0]. */
+  private bufOffset = 0;
+  /** Stream offset of the next pushed byte. */
+  private streamOffset = 0;
+  private garbageOffset = 0;
+  private garbageLength = 0;
+  /** Segments still to scan: the chunk being pushed, and the rest of rejected candidates. */
+  private readonly work: { bytes: Uint8Array; offset: number; pos: number }[] = [];
+  private events: SerialEvent[] = [];
+
+  constructor(options: SerialDecoderOptions) {
+    this.maxMessageLength = checkInt(
+      'maxMessageLength',
+      options?.maxMessageLength,
+      CCID_HEADER_LENGTH,
+      1 << 24,
+    );
+    this.buf = new Uint8Array(this.maxMessageLength + FRAME_OVERHEAD);
+  }
+
+  /** Bytes held between calls; never more than maxMessageLength + FRAME_OVERHEAD. */
+  get bufferedBytes(): number {
+    return this.len;
+  }
+
+  /** Largest value bufferedBytes can take. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /** Feeds the next bytes of the stream; returns the events they complete, in stream order. */
+  push(chunk: Uint8Array): SerialEvent[] {
+    checkBytes('chunk', chunk);
+    this.work.push({ bytes: chunk, offset: this.streamOffset, pos: 0 });
+    this.streamOffset += chunk.length;
+    this.drain();
+    this.endGarbage();
+    return this.take();
+  }
+
+  /**
+   * The line has gone quiet: whatever is buffered will not be completed. Reports it as
+   * 'incomplete' and rescans the bytes after its SYNC (which may hold complete frames or more
+   * incomplete ones), until nothing is buffered.
+   */
+  flush(): SerialEvent[] {
+    while (this.len > 0) {
+      this.reject('incomplete', `${this.len} bytes of an unfinished frame abandoned`);
+      this.drain();
+    }
+    this.endGarbage();
+    return this.take();
+  }
+
+  private take(): SerialEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  private drain(): void {
+    while (this.work.length > 0) {
+      const seg = this.work[this.work.length - 1];
+      if (seg.pos >= seg.bytes.length) {
+        this.work.pop();
+        continue;
+      }
+      const offset = seg.offset + seg.pos;
+      const b = seg.bytes[seg.pos++];
+      this.scan(b, offset);
+    }
+  }
+
+  private scan(b: number, offset: number): void {
+    if (this.len === 0) {
+      this.between(b, offset);
+      return;
+    }
+    const first = this.buf[0];
+    this.buf[this.len++] = b;
+    if (first === NOTIFY_SLOT_CHANGE) {
+      this.emit({ kind: 'slot-change', offset: this.bufOffset, state: b });
+      this.len = 0;
+      return;
+    }
+    // first === SYNC
+    if (this.len === 2) {
+      if (b !== CTRL_ACK && b !== CTRL_NAK) {
+        this.reject('bad-control', `SYNC followed by ${hex(b)}, not ACK 06 or NAK 15`);
+      }
+      return;
+    }
+    if (this.buf[1] === CTRL_NAK) {
+      if (b === NAK_LRC) {
+        this.emit({ kind: 'nak', offset: this.bufOffset });
+        this.len = 0;
+      } else {
+        this.reject('bad-nak', `NAK followed by ${hex(b)}, not its LRC 16`);
+      }
+      return;
+    }
+    if (this.len < SIZE_KNOWN) return;
+    const messageLength = CCID_HEADER_LENGTH + readU32LE(this.buf, 3);
+    if (this.len === SIZE_KNOWN && messageLength > this.maxMessageLength) {
+      this.reject(
+        'oversized',
+        `dwLength announces a ${messageLength}-byte message, more than ${this.maxMessageLength}`,
+      );
+      return;
+    }
+    const frameLength = messageLength + FRAME_OVERHEAD;
+    if (this.len < frameLength) return;
+    if (lrc(this.buf, 0, frameLength) !== 0) {
+      this.reject('bad-lrc', `LRC ${hex(this.buf[frameLength - 1])} does not match`);
+      return;
+    }
+    this.emit({
+      kind: 'frame',
+      offset: this.bufOffset,
+      message: this.buf.slice(2, frameLength - 1),
+    });
+    this.len = 0;
+  }
+
+  /** A byte outside any frame. */
+  private between(b: number, offset: number): void {
+    if (b === SYNC || b === NOTIFY_SLOT_CHANGE) {
+      this.endGarbage();
+      this.buf[0] = b;
+      this.len = 1;
+      this.bufOffset = offset;
+    } else if (b >= TIME_REQUEST_MIN) {
+      this.emit({ kind: 'time-request', offset, byte: b });
+    } else if (this.garbageLength > 0 && this.garbageOffset + this.garbageLength === offset) {
+      this.garbageLength++;
+    } else {
+      this.endGarbage();
+      this.garbageOffset = offset;
+      this.garbageLength = 1;
+    }
+  }
+
+  /** Drops the candidate and schedules a rescan from the byte after its SYNC. */
+  private reject(code: SerialErrorCode, message: string): void {
+    this.emit({ kind: 'error', code, offset: this.bufOffset, length: this.len, message });
+    if (this.len > 1) {
+      this.work.push({ bytes: this.buf.slice(1, this.len), offset: this.bufOffset + 1, pos: 0 });
+    }
+    this.len = 0;
+  }
+
+  private endGarbage(): void {
+    if (this.garbageLength === 0) return;
+    this.events.push({
+      kind: 'error',
+      code: 'garbage',
+      offset: this.garbageOffset,
+      length: this.garbageLength,
+      message: `${this.garbageLength} byte(s) outside any frame`,
+    });
+    this.garbageLength = 0;
+  }
+
+  private emit(e: SerialEvent): void {
+    this.endGarbage();
+    this.events.push(e);
+  }
+}
+
+const hex = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
