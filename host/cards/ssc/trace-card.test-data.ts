@@ -1,0 +1,39 @@
+// The 3.0 card of the real trace (kiosk-cards.md §1.9), completed where the trace does not show an
+// item, and the numbers of the test key scheme's worked example (simulator/profiles/KEYS.md §2).
+export const ATR = '3B6D000000814A444686605199000001AC';
+export const HISTORICAL = '00814A444686605199000001AC';
+export const FCI_SM4 = '6F1C840F7378312E73682EC9E7BBE1B1A3D5CFA50988011E9F0C03860103';
+export const FCI_3DES = '6F1C840F7378312E73682EC9E7BBE1B1A3D5CFA50988011E9F0C03860101';
+export const SELECT_SSSE = '00A404000F7378312E73682EC9E7BBE1B1A3D5CF00';
+export const CARD_ID = '519900D15600000510000B26FFFFFFFF';
+export const EF05 =
+  '0110' +
+  CARD_ID +
+  '020133' +
+  '0304332E3030' +
+  '040C9156000002519900519900DB' +
+  '050420180403' +
+  '060420280403' +
+  '0709484131303436393234';
+export const EF06 =
+  '0812353130313232323031363130323235313330' +
+  '091EB0D7D5DCD3EE' +
+  '00'.repeat(24) +
+  '4E14' +
+  '00'.repeat(20) +
+  '0A0131' +
+  '0B0101' +
+  '0C03510122' +
+  '0D0420161022';
+/** READ RECORD all of EF05 (SFI 5) and EF06 (SFI 6) with the exact lengths. */
+export const READ_EF05 = '00B2012D40';
+export const READ_EF06 = '00B201355B';
+/** The randoms of the trace: internal PF, OI; external OI; the card's challenge. */
+export const PF_INT = '32D9E876ADB31BBF';
+export const OI_INT = 'DBF7A936D0D18C9E';
+export const OI_EXT = 'E603E2CAADAF02B6';
+export const CHALLENGE = '98B4D293D091C331';
+/** F1 ‖ F2 for this 卡识别码 (KEYS.md §2). */
+export const FACTORS = '3531393930307378' + '10000B26FFFFFFFF';
+export const NATIONAL_NO_PSAM =
+  '519900|510122201610225130|HA1046924|519900D15600000510000B26FFFFFFFF|白哲宇|00814A444686605199000001AC|3.00|20180403|20280403|000000000000||';
