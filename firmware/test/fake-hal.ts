@@ -6,12 +6,21 @@ import { fileURLToPath } from 'node:url';
 import type { FirmwareExports, HalImports } from '../hal.ts';
 import { HAL_MODULE, SLOT_COUNT } from '../hal.ts';
 
-export type Variant = 'debug' | 'release';
+/** The two firmware builds, and the CCID test harness (firmware/src/harness, tests only). */
+export type Variant = 'debug' | 'release' | 'harness';
+
+const FILES: Record<Variant, string> = {
+  debug: 'firmware.debug.wasm',
+  release: 'firmware.wasm',
+  harness: 'ccid-harness.wasm',
+};
 
 export function firmwarePath(variant: Variant = 'debug'): string {
-  const file = variant === 'debug' ? 'firmware.debug.wasm' : 'firmware.wasm';
-  return fileURLToPath(new URL(`../build/${file}`, import.meta.url));
+  return fileURLToPath(new URL(`../build/${FILES[variant]}`, import.meta.url));
 }
+
+/** Compiled modules, so that property tests can instantiate thousands of fresh instances. */
+const modules = new Map<string, WebAssembly.Module>();
 
 export interface HalCall {
   name: keyof HalImports;
@@ -125,7 +134,12 @@ export class FakeHal {
 
   /** Instantiates the built firmware against this HAL and calls `init`. */
   async load(variant: Variant = 'debug'): Promise<FirmwareExports> {
-    const module = await WebAssembly.compile(readFileSync(firmwarePath(variant)));
+    const path = firmwarePath(variant);
+    let module = modules.get(path);
+    if (!module) {
+      module = await WebAssembly.compile(readFileSync(path));
+      modules.set(path, module);
+    }
     const instance = await WebAssembly.instantiate(module, {
       [HAL_MODULE]: this.imports() as unknown as WebAssembly.ModuleImports,
     });
@@ -138,11 +152,24 @@ export class FakeHal {
   hostWrite(bytes: ArrayLike<number>, chunk = Infinity): void {
     const cap = this.exports.host_rx_capacity();
     const size = Math.max(1, Math.min(chunk, cap));
-    for (let i = 0; i < bytes.length; i += size) {
-      const part = Array.from(bytes).slice(i, i + size);
-      this.mem().set(part, this.exports.host_rx_buffer());
-      this.exports.on_host_rx(part.length);
+    const all = Uint8Array.from(bytes);
+    for (let i = 0; i < all.length; i += size) this.deliver(all.subarray(i, i + size));
+  }
+
+  /** Delivers bytes from the host in chunks of the given sizes, cycling through `sizes`. */
+  hostWriteChunked(bytes: ArrayLike<number>, sizes: readonly number[]): void {
+    const cap = this.exports.host_rx_capacity();
+    const all = Uint8Array.from(bytes);
+    for (let i = 0, k = 0; i < all.length; k++) {
+      const size = Math.max(1, Math.min(sizes.length ? sizes[k % sizes.length] : cap, cap));
+      this.deliver(all.subarray(i, i + size));
+      i += size;
     }
+  }
+
+  private deliver(part: Uint8Array): void {
+    this.mem().set(part, this.exports.host_rx_buffer());
+    this.exports.on_host_rx(part.length);
   }
 
   /** Takes (and clears) what the firmware sent to the host so far. */
