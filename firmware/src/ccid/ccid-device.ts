@@ -15,6 +15,7 @@ import {
   T1_PARAMETERS_LENGTH,
 } from '../../../protocol/ccid-constants';
 import { TIMER_TIME_EXTENSION_BASE } from '../timers';
+import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
 import {
   slotPowerOn,
   slotPowerOff,
@@ -51,13 +52,6 @@ import {
 } from './xfr-chain';
 import { handleEscape, escapeError } from './escape';
 import { slotChangeInit, slotChangeOnPresence } from './slot-change';
-
-/**
- * While a card exchange runs, a time extension goes to the host this often, so that libccid
- * keeps waiting (it multiplies its read timeout by bError, ccid-over-serial §3) and never sees
- * a silent reader.
- */
-export const TIME_EXTENSION_INTERVAL_MS: i32 = 1000;
 
 /** IccClock / IccPowerOn / SetParameters range limits of their specific byte. */
 const MAX_POWER_SELECT: i32 = 3;

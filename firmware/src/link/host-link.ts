@@ -2,6 +2,7 @@
 // frame, and the partial-frame timer (TIMER_HOST_FRAME).
 import { timer_set, timer_cancel } from '../hal';
 import { TIMER_HOST_FRAME } from '../timers';
+import { HOST_FRAME_TIMEOUT_MS } from '../timing';
 import {
   frameReaderInit,
   frameReaderFeed,
@@ -16,13 +17,6 @@ import { countFrameReceived, countFrameError, countGarbageByte } from '../diag/c
 /** Where the runtime writes host bytes (HAL.md exports host_rx_buffer / host_rx_capacity). */
 export const HOST_RX_CAPACITY: i32 = 512;
 const hostRx = memory.data(HOST_RX_CAPACITY);
-
-/**
- * Longest silence inside a frame before the partial frame is dropped and NAKed. libccid writes
- * a whole frame with one write(); at 115200 baud a byte takes under 0.1 ms, so 100 ms of silence
- * mid-frame means the rest is lost.
- */
-export const HOST_FRAME_TIMEOUT_MS: i32 = 100;
 
 let messageHandler: FrameHandler = ignoreMessage;
 let timerArmed: bool = false;
