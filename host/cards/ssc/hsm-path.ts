@@ -21,6 +21,7 @@ import {
   parseHsmStep2Key,
   type HsmFunction,
   type HsmReadCardBasRequest,
+  type HsmRequest,
 } from './hsm.ts';
 import type { SscIdentity } from './identify.ts';
 import type { RandomSource } from './psam-path.ts';
@@ -58,7 +59,7 @@ export async function prepareHsm(
     ...(external ? { external } : {}),
   };
   return {
-    request: { ...fields, national: formatHsmStep1(fields) },
+    request: { kind: 'iReadCardBas', ...fields, national: formatHsmStep1(fields) },
     cardAnswer,
     internalOriginalInfo: oi,
     externalOriginalInfo,
@@ -106,7 +107,7 @@ export async function finishHsm(
 }
 
 /** Calls the pluggable HSM; its failure keeps a national code when it has one, else −23. */
-export async function askHsm(hsm: HsmFunction, request: HsmReadCardBasRequest): Promise<string> {
+export async function askHsm(hsm: HsmFunction, request: HsmRequest): Promise<string> {
   try {
     return await hsm(request);
   } catch (e) {

@@ -7,6 +7,7 @@ import { NationalCode } from '../national-codes.ts';
 
 /** What the HSM needs to authenticate one card: the iReadCardBas_HSM_Step1 fields, typed. */
 export interface HsmReadCardBasRequest {
+  kind: 'iReadCardBas';
   /** 区划码: the first 6 digits of 卡识别码. */
   regionCode: string;
   /** 卡复位信息: the historical bytes, hex. */
@@ -29,13 +30,49 @@ export interface HsmReadCardBasAnswer {
 }
 
 /**
- * The pluggable HSM: gets the Step1 request and returns the Step2 pKey string, as the business
- * systems' HSM services already do (one network round trip).
+ * One external authentication by the HSM (iReadCard_HSM_Step1, §2.4):
+ * `算法标识|外部认证密钥地址|过程因子|原始信息|`; the answer is authData ‖ OI, 32 hex.
  */
-export type HsmFunction = (request: HsmReadCardBasRequest) => Promise<string>;
+export interface HsmExternalAuthRequest {
+  kind: 'externalAuthenticate';
+  algorithmId: string;
+  /** Key logical address (S7 appendix B), e.g. '004C' RKSSSE, '004F' RK1DF01. */
+  keyAddress: string;
+  processFactor: string;
+  originalInfo: string;
+  /** 卡识别码, for the diversification (the national string leaves it to pCardInfo). */
+  cardId: string;
+  national: string;
+}
+
+export type HsmRequest = HsmReadCardBasRequest | HsmExternalAuthRequest;
+
+/**
+ * The pluggable HSM: gets a request (typed, with the national Step1 string in `national`) and
+ * returns the national answer string, as the business systems' HSM services already do: the
+ * Step2 pKey for 'iReadCardBas', authData ‖ OI (32 hex) for 'externalAuthenticate'.
+ */
+export type HsmFunction = (request: HsmRequest) => Promise<string>;
+
+export function formatHsmExternalAuth(
+  r: Omit<HsmExternalAuthRequest, 'national' | 'kind' | 'cardId'>,
+): string {
+  return `${r.algorithmId}|${r.keyAddress}|${r.processFactor}|${r.originalInfo}|`;
+}
+
+/** Parses authData ‖ OI (32 hex, an optional trailing `|`). */
+export function parseHsmAuthAnswer(answer: string): {
+  authData: Uint8Array;
+  originalInfo: Uint8Array;
+} {
+  if (typeof answer !== 'string') throw bad('answer must be a string');
+  const p = pair(answer.replace(/\|$/, ''), 'answer');
+  if (!p) throw bad('empty answer');
+  return p;
+}
 
 /** The spec form of the Step1 string (8 fields, each followed by `|`). */
-export function formatHsmStep1(r: Omit<HsmReadCardBasRequest, 'national'>): string {
+export function formatHsmStep1(r: Omit<HsmReadCardBasRequest, 'national' | 'kind'>): string {
   return [
     r.regionCode,
     r.historicalBytes,

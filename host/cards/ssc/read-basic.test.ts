@@ -232,7 +232,10 @@ describe('readSscBasic through the HSM', () => {
         'EE'.repeat(8),
       ),
       hsm: async (r) => {
-        expect(r.external).toEqual({ processFactor: 'CC'.repeat(8), originalInfo: 'EE'.repeat(8) });
+        expect(r.kind === 'iReadCardBas' && r.external).toEqual({
+          processFactor: 'CC'.repeat(8),
+          originalInfo: 'EE'.repeat(8),
+        });
         return `1122334455667788${'BB'.repeat(8)}|${'DD'.repeat(8)}${'EE'.repeat(8)}|`;
       },
     });
