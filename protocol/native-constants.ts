@@ -87,3 +87,99 @@ export enum ReaderFeature {
   Keypad = 0x0080,
   Diagnostics = 0x0100,
 }
+
+/** Size of the SHA-256 digest in UpdateBegin. */
+export const SHA256_LENGTH = 32;
+/** Largest value of one TLV (DeviceInfo, ConfigRead/Write, Diagnostics): its length is one byte. */
+export const TLV_MAX_VALUE_LENGTH = 255;
+
+/** DeviceInfo TLV tags. Text values are UTF-8 (ASCII in practice); numbers are little-endian. */
+export enum DeviceInfoTag {
+  /** Text: the serial number (as in HELLO). */
+  SerialNumber = 0x01,
+  /** Text: the product model. */
+  Model = 0x02,
+  /** Text: hardware revision. */
+  HardwareRevision = 0x03,
+  /** Text: firmware version, e.g. "1.2.3+g1a2b3c4". */
+  FirmwareVersion = 0x04,
+  /** u32: number of boots since manufacture. */
+  BootCount = 0x05,
+  /** u32: seconds since this boot. */
+  Uptime = 0x06,
+  /** u16: LANGID of the display language (0x0804 Chinese (PRC), 0x0409 English). */
+  Language = 0x07,
+  /** Text: manufacturer. */
+  Manufacturer = 0x08,
+  /** Text: version of the native boot code that checks and starts images. */
+  BootloaderVersion = 0x09,
+}
+
+/** ConfigRead / ConfigWrite TLV tags (the provisioning area, issue 8). */
+export enum ConfigTag {
+  /** Text, 1..32 bytes: the serial number written on the production line. */
+  SerialNumber = 0x01,
+  /** u16: LANGID of the display language. */
+  Language = 0x02,
+  /** u8: beeper 0 off, 1 on. */
+  Beeper = 0x03,
+  /** u8: PIN entry timeout in seconds, used when a Secure command's bTimeOut is 0. */
+  PinTimeout = 0x04,
+  /** u16: milliseconds between time-extension answers during long card operations. */
+  TimeExtensionInterval = 0x05,
+}
+
+/**
+ * Diagnostics TLV tags. Tags below DIAGNOSTICS_GLOBAL_TAG_MIN count per slot: value = u8 slot,
+ * u32 count (one TLV per slot). The others are reader-wide: value = u32. Counters wrap at 2^32.
+ */
+export enum DiagnosticsTag {
+  SlotParityErrors = 0x01,
+  SlotTimeouts = 0x02,
+  SlotWarmResets = 0x03,
+  SlotT1Retransmissions = 0x04,
+  SlotT1Resynchs = 0x05,
+  SlotActivations = 0x06,
+  HostFramesReceived = 0x20,
+  HostFrameErrors = 0x21,
+  HostNaksSent = 0x22,
+  HostGarbageBytes = 0x23,
+  /** Seconds since boot. */
+  Uptime = 0x24,
+}
+export const DIAGNOSTICS_GLOBAL_TAG_MIN = 0x20;
+
+/** KeypadState bits: function keys pressed since the last KeypadState. Digits never appear. */
+export enum FunctionKey {
+  Enter = 0x01,
+  Cancel = 0x02,
+  Clear = 0x04,
+  Backspace = 0x08,
+  F1 = 0x10,
+  F2 = 0x20,
+  F3 = 0x40,
+  F4 = 0x80,
+}
+/** KeypadState flags byte: a PIN entry is in progress (keys are then not latched at all). */
+export const KEYPAD_PIN_ENTRY_ACTIVE = 0x01;
+
+/** UpdateStatus state. */
+export enum UpdateState {
+  /** No transfer. */
+  Idle = 0,
+  /** UpdateBegin accepted; UpdateWrite in progress. */
+  Receiving = 1,
+  /** UpdateFinish checked the image; it runs after the next Reboot. */
+  Pending = 2,
+  /** Running the new image on trial: not yet confirmed, reverts on the next boot if not. */
+  Testing = 3,
+  /** The last transfer failed its checks; UpdateAbort or UpdateBegin starts again. */
+  Failed = 4,
+}
+
+/** PinProgress stage: which PIN the holder is typing. */
+export enum PinStage {
+  Current = 0,
+  New = 1,
+  Confirm = 2,
+}

@@ -176,22 +176,18 @@ export const arbRdrToPc: fc.Arbitrary<RdrToPcMessage> = fc.oneof(
     clockStatus: fc.integer({ min: 0, max: 3 }),
   }),
   fc.oneof(
-    fc
-      .tuple(fc.record(status), arbProtocolParameters)
-      .map(([s, p]) => ({
-        type: RdrToPc.Parameters as const,
-        ...s,
-        protocolNum: p.protocol,
-        parameters: p,
-      })),
-    fc
-      .tuple(fc.record(status), fc.integer({ min: 0, max: 1 }))
-      .map(([s, n]) => ({
-        type: RdrToPc.Parameters as const,
-        ...s,
-        protocolNum: n,
-        parameters: undefined,
-      })),
+    fc.tuple(fc.record(status), arbProtocolParameters).map(([s, p]) => ({
+      type: RdrToPc.Parameters as const,
+      ...s,
+      protocolNum: p.protocol,
+      parameters: p,
+    })),
+    fc.tuple(fc.record(status), fc.integer({ min: 0, max: 1 })).map(([s, n]) => ({
+      type: RdrToPc.Parameters as const,
+      ...s,
+      protocolNum: n,
+      parameters: undefined,
+    })),
   ),
   fc.record({ type: fc.constant(RdrToPc.Escape as const), ...status, data: bytes() }),
   fc.record({
