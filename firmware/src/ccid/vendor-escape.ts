@@ -52,12 +52,11 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
       break;
     }
     case VendorCommand.SetProfile: {
+      // The response always carries the profile in force, also when the request is refused.
       if (payloadLength != 1) status = VendorStatus.BadLength;
-      else {
-        status = switchProfile(<i32>load<u8>(payload));
-        store<u8>(body, <u8>currentProfile());
-        n = 1;
-      }
+      else status = switchProfile(<i32>load<u8>(payload));
+      store<u8>(body, <u8>currentProfile());
+      n = 1;
       break;
     }
     default:
