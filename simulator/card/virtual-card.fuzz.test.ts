@@ -76,7 +76,7 @@ const t0LikeCommand = fc
   })
   .map(({ ins, p3, data }) => [0x00, ins, 0x00, 0x00, p3, ...data]);
 
-const ppsLike = fc.constantFrom(
+const ppsLike: fc.Arbitrary<number[]> = fc.constantFrom(
   [0xff, 0x10, 0x13, 0xfc],
   [0xff, 0x11, 0x96, 0x78],
   [0xff, 0x00],
