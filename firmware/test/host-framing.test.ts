@@ -107,7 +107,8 @@ for (const variant of ['debug', 'release'] as const) {
         version: NATIVE_PROTOCOL_VERSION,
         profile: Profile.Native,
         fw: [FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH],
-        features: ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange,
+        features:
+          ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange | ReaderFeature.Diagnostics,
         maxMessage: NATIVE_MAX_MESSAGE_LENGTH,
         maxApdu: MAX_APDU_DATA,
         display: [DISPLAY_ROWS, DISPLAY_COLUMNS],

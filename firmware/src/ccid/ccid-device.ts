@@ -52,6 +52,7 @@ import {
 } from './xfr-chain';
 import { handleEscape, escapeError } from './escape';
 import { slotChangeInit, slotChangeOnPresence } from './slot-change';
+import { uptimeInit } from '../diag/uptime';
 
 /** IccClock / IccPowerOn / SetParameters range limits of their specific byte. */
 const MAX_POWER_SELECT: i32 = 3;
@@ -72,6 +73,7 @@ let curSpecific: i32 = 0;
 let curEcho: bool = false;
 
 export function ccidInit(): void {
+  uptimeInit();
   profileInit();
   slotCommandsInit();
   chainsInit();

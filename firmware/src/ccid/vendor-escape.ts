@@ -16,9 +16,12 @@ import {
 } from '../../../protocol/native-constants';
 import { NATIVE_MAX_MESSAGE_LENGTH, MAX_APDU_DATA } from '../../../protocol/serial-constants';
 import { SLOT_COUNT, USER_SLOT, DISPLAY_ROWS, DISPLAY_COLUMNS } from '../../hal-constants';
-import { device_uid } from '../hal';
 import { slotPowerOff } from './slot-ops';
 import { FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH } from '../version';
+import { serialNumber } from './serial-number';
+import { deviceInfo } from './device-info';
+import { diagnostics } from './diagnostics';
+import { countersReset } from '../diag/counters';
 import { answerData } from './reply';
 import { writeU16LE, writeU32LE } from './message';
 import { currentProfile, setProfile } from './profile';
@@ -26,10 +29,8 @@ import { slotBusy } from './slot-command';
 import { chainReset } from './xfr-chain';
 
 /** What this firmware implements today (ReaderFeature bits reported by HELLO). */
-const FEATURES: u32 = ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange;
-/** The serial number is the MCU's unique id in hex until provisioning stores one (issue 8). */
-const UID_CAPACITY: i32 = 16;
-const uid = memory.data(16);
+const FEATURES: u32 =
+  ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange | ReaderFeature.Diagnostics;
 
 /** Returns the response length at answerData(), or a negative escape failure (escape.ts). */
 export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
@@ -59,6 +60,21 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
       n = 1;
       break;
     }
+    case VendorCommand.DeviceInfo: {
+      if (payloadLength != 0) status = VendorStatus.BadLength;
+      else n = deviceInfo(body);
+      break;
+    }
+    case VendorCommand.Diagnostics: {
+      if (payloadLength != 0) status = VendorStatus.BadLength;
+      else n = diagnostics(body);
+      break;
+    }
+    case VendorCommand.DiagnosticsReset: {
+      if (payloadLength != 0) status = VendorStatus.BadLength;
+      else countersReset();
+      break;
+    }
     default:
       status = VendorStatus.UnknownCommand;
   }
@@ -86,26 +102,15 @@ function hello(out: usize): i32 {
   store<u8>(p++, <u8>SLOT_COUNT);
   for (let s = 0; s < SLOT_COUNT; s++)
     store<u8>(p++, <u8>(s == USER_SLOT ? SlotKind.User : SlotKind.Sam));
-  p += serialNumber(p);
+  p += serialNumberField(p);
   return <i32>(p - out);
 }
 
 /** u8 length, then the serial number in ASCII. */
-function serialNumber(out: usize): i32 {
-  let n = device_uid(uid, UID_CAPACITY);
-  if (n < 0) n = 0;
-  if (n > UID_CAPACITY) n = UID_CAPACITY;
-  store<u8>(out, <u8>(n * 2));
-  for (let i = 0; i < n; i++) {
-    const b = <i32>load<u8>(uid + <usize>i);
-    store<u8>(out + <usize>(1 + 2 * i), hexDigit(b >> 4));
-    store<u8>(out + <usize>(2 + 2 * i), hexDigit(b & 0x0f));
-  }
-  return 1 + 2 * n;
-}
-
-function hexDigit(v: i32): u8 {
-  return <u8>(v < 10 ? 0x30 + v : 0x41 + v - 10);
+function serialNumberField(out: usize): i32 {
+  const n = serialNumber(out + 1);
+  store<u8>(out, <u8>n);
+  return 1 + n;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from './frame-reader';
 import { sendNak } from './frame-writer';
 import { countFrameReceived, countFrameError, countGarbageByte } from '../diag/counters';
+import { uptimeTouch } from '../diag/uptime';
 
 /** Where the runtime writes host bytes (HAL.md exports host_rx_buffer / host_rx_capacity). */
 export const HOST_RX_CAPACITY: i32 = 512;
@@ -59,6 +60,7 @@ function updateTimer(): void {
 
 function onFrame(ptr: usize, len: i32): void {
   countFrameReceived();
+  uptimeTouch();
   messageHandler(ptr, len);
 }
 
