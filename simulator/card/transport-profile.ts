@@ -3,6 +3,7 @@
 // card could have is a CardProfileError; reader bytes never are.
 
 import { AtrError, decodeAtr, type Atr } from '../../protocol/atr.ts';
+import { ByteFieldError, fromHex } from '../../protocol/bytes.ts';
 import { diFromCode, fiFromCode } from '../../protocol/iso7816-tables.ts';
 import type { CardTransportProfile, VoltageClassCode } from './contract.ts';
 import { CardProfileError } from './errors.ts';
@@ -53,16 +54,13 @@ export function checkTransportProfile(profile: CardTransportProfile): CheckedTra
 }
 
 function decodeProfileAtr(text: unknown): Atr {
-  if (typeof text !== 'string' || !/^(?:\s*[0-9a-fA-F]{2})+\s*$/.test(text)) {
-    throw new CardProfileError('atr', `${JSON.stringify(text)} is not hex bytes`);
-  }
-  const digits = text.replace(/\s+/g, '');
-  const bytes = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+  if (typeof text !== 'string') throw new CardProfileError('atr', 'the ATR is hex text');
   try {
-    return decodeAtr(bytes);
+    return decodeAtr(fromHex(text));
   } catch (e) {
-    if (e instanceof AtrError) throw new CardProfileError('atr', e.message);
+    if (e instanceof AtrError || e instanceof ByteFieldError) {
+      throw new CardProfileError('atr', e.message);
+    }
     throw e;
   }
 }

@@ -12,7 +12,7 @@ import {
 import { CardProfileError } from './errors.ts';
 import { FakeLinePort, bytesOf, hexBytes, hexOf } from './fake-line-port.ts';
 import { VirtualCard } from './virtual-card.ts';
-import { createAtrCard } from './atr-card.ts';
+import { resolveCardSpec } from '../profiles/index.ts';
 
 const HZ = 3_571_200;
 const ETU = (372 / HZ) * 1e9;
@@ -281,34 +281,52 @@ describe('profiles', () => {
     expect(() => new VirtualCard(transport(overrides), new ScriptedOs())).toThrow(CardProfileError);
   });
 
-  it('atr:<hex> card: the exact ATR, T=0, 90 00 to everything', () => {
+  /** The `atr:<hex>` card of simulator/profiles in a VirtualCard. */
+  function atrCard(hex: string) {
+    const { transport: t, os } = resolveCardSpec(`atr:${hex}`);
     const port = new FakeLinePort(HZ);
-    const card = createAtrCard('3B 02 14 50');
+    const card = new VirtualCard(t, os);
     card.attach(port);
     card.clock(HZ);
     card.vcc(2);
     card.rst(true);
     port.run();
-    expect(hexOf(bytesOf(port.take()))).toBe('3B 02 14 50');
+    return { card, port, atr: hexOf(bytesOf(port.take())) };
+  }
+
+  it('atr:<hex> card: the exact ATR, T=0, 90 00 to everything', () => {
+    const { card, port, atr } = atrCard('3B021450');
+    expect(atr).toBe('3B 02 14 50');
     expect(bytesOf(port.exchange(card, hexBytes('00 B0 00 00 10')))).toEqual([0x90, 0x00]);
     expect(bytesOf(port.exchange(card, hexBytes('00 A4 04 00 02')))).toEqual([0xa4]);
     expect(bytesOf(port.exchange(card, hexBytes('3F 00')))).toEqual([0x90, 0x00]);
   });
 
   it('atr:<hex> card: T=1 when the ATR says so', () => {
+    const { card, port, atr } = atrCard(t1Atr().replace(/ /g, ''));
+    expect(atr).toBe(t1Atr());
+    const reply = port.exchange(card, hexBytes('00 00 04 00 A4 04 00 A4'), { gapEtu: 22 });
+    expect(hexOf(bytesOf(reply))).toBe('00 00 02 90 00 92');
+    expect(card.protocol).toBe(1);
+  });
+
+  it('an ATR whose protocol the card cannot speak is a typed profile error', () => {
+    const { transport: t, os } = resolveCardSpec(`atr:${withTck('3B 80 0E').replace(/ /g, '')}`);
+    expect(() => new VirtualCard(t, os)).toThrow(CardProfileError);
+  });
+
+  it('a line that cannot carry the negotiated frame: the card falls silent, never throws', () => {
     const port = new FakeLinePort(HZ);
-    const card = createAtrCard(t1Atr());
+    port.setUart = () => {
+      throw new Error('F/D below what the reader hardware supports');
+    };
+    const card = new VirtualCard(transport(), new ScriptedOs());
     card.attach(port);
     card.clock(HZ);
     card.vcc(1);
     card.rst(true);
     port.run();
-    port.take();
-    const reply = port.exchange(card, hexBytes('00 00 04 00 A4 04 00 A4'), { gapEtu: 22 });
-    expect(hexOf(bytesOf(reply))).toBe('00 00 02 90 00 92');
-  });
-
-  it('atr:<hex> rejects a malformed ATR with a typed error', () => {
-    expect(() => createAtrCard('3B 6D')).toThrow(CardProfileError);
+    expect(card.state).toBe('silent');
+    expect(() => port.exchange(card, hexBytes('00 B0 00 00 00'))).not.toThrow();
   });
 });

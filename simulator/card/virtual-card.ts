@@ -49,7 +49,10 @@ export type VirtualCardState =
   | 'pps'
   /** Running T=0 or T=1. */
   | 'session'
-  /** PPS refused or answered wrongly: silent until the next reset (ISO 7816-3 §9.3). */
+  /**
+   * PPS refused or answered wrongly (ISO 7816-3 §9.3), or a frame the line cannot carry: silent
+   * until the next reset.
+   */
   | 'silent';
 
 export class VirtualCard implements CardContacts {
@@ -209,7 +212,7 @@ export class VirtualCard implements CardContacts {
     const port = this.#port!;
     this.#countdown = undefined;
     // The ATR goes out at F = 372, D = 1 in the card's convention (§8.1); the line converts bits.
-    this.#setUart(this.#initialUart());
+    if (!this.#setUart(this.#initialUart())) return;
     port.transmit(this.#transport.atr.bytes);
     const specific = this.#transport.atr.specificMode;
     if (specific !== undefined) {
@@ -224,7 +227,9 @@ export class VirtualCard implements CardContacts {
       return;
     }
     // Negotiable mode: Fd/Dd in the default protocol's frame until a PPS says otherwise.
-    this.#setUart({ ...this.#initialUart(), t1: this.#transport.atr.defaultProtocol === 1 });
+    if (!this.#setUart({ ...this.#initialUart(), t1: this.#transport.atr.defaultProtocol === 1 })) {
+      return;
+    }
     this.#state = 'negotiable';
   }
 
@@ -238,7 +243,7 @@ export class VirtualCard implements CardContacts {
       return;
     }
     this.#startSession(this.#transport.atr.defaultProtocol, DEFAULT_F, DEFAULT_D);
-    this.#handler?.receive(byte, parityError);
+    if (this.#state === 'session') this.#handler?.receive(byte, parityError);
   }
 
   #onPpsByte(byte: number, parityError: boolean): void {
@@ -269,7 +274,7 @@ export class VirtualCard implements CardContacts {
   }
 
   #startSession(protocol: number, f: number, d: number): void {
-    this.#setUart({ ...this.#uart, f, d, t1: protocol === 1 });
+    if (!this.#setUart({ ...this.#uart, f, d, t1: protocol === 1 })) return;
     const link = this.#link();
     this.#protocol = protocol;
     this.#handler = protocol === 1 ? new T1Card(link, this.#t1Parameters()) : new T0Card(link);
@@ -314,8 +319,21 @@ export class VirtualCard implements CardContacts {
     };
   }
 
-  #setUart(setting: CardUartSetting): void {
+  /**
+   * False when the line cannot carry the frame (e.g. fewer clocks per etu than the reader's
+   * hardware supports): the card then falls silent until the next reset instead of throwing out of
+   * a line callback.
+   */
+  #setUart(setting: CardUartSetting): boolean {
+    try {
+      this.#port?.setUart({ ...setting });
+    } catch {
+      this.#handler = undefined;
+      this.#protocol = undefined;
+      this.#state = 'silent';
+      return false;
+    }
     this.#uart = { ...setting };
-    this.#port?.setUart({ ...setting });
+    return true;
   }
 }
