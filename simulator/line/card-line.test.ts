@@ -40,7 +40,7 @@ function rig(seed = 1) {
       presence: (p) => presence.push(p),
     },
     {
-      character: (_s, t, from, byte, attempt) => chars.push({ t, from, byte, attempt }),
+      character: (_s, t, from, byte, info) => chars.push({ t, from, byte, attempt: info.attempt }),
       anomaly: (_s, t, to, byte, what) => anomalies.push(`${to} ${byte.toString(16)} ${what}`),
       event: () => {},
     },

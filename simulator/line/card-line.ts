@@ -135,7 +135,7 @@ export class CardLine {
   reset(high: boolean): void {
     if (high === this.rstHigh) return;
     this.rstHigh = high;
-    this.event(high ? 'RST high' : 'RST low');
+    this.event(high ? 'RST high' : 'RST low', true);
     if (this.vccClass === 0) return;
     if (!high) {
       // A card held in reset stops talking at once.
@@ -186,7 +186,7 @@ export class CardLine {
       transmit: (bytes, delayNs) => this.cardTransmit(bytes, delayNs),
       flush: () => this.cardFlush(),
     });
-    this.event('card inserted');
+    this.event('card inserted', true);
     card.attach(this.port);
     if (this.vccClass !== 0) {
       card.vcc(this.vccClass);
@@ -199,7 +199,7 @@ export class CardLine {
   pull(): void {
     const card = this.card;
     if (!card) throw new LineError(`slot ${this.slot} holds no card`);
-    this.event('card pulled');
+    this.event('card pulled', true);
     this.dropSide(this.cardSide);
     this.card = undefined;
     this.port?.kill();
@@ -283,7 +283,11 @@ export class CardLine {
     this.abortFrame(side);
     side.huntFrom = Math.max(side.huntFrom, now + 11 * etu);
     this.waiting.restart();
-    this.trace?.character(this.slot, now, side.driver, item.byte, item.attempt, corrupted);
+    this.trace?.character(this.slot, now, side.driver, item.byte, {
+      attempt: item.attempt,
+      corrupted,
+      t1: side.setting.t1,
+    });
     this.scan(this.other(side));
     if (side.setting.t1) {
       side.slotHandle = this.clock.schedule(guardEtu(side.setting) * etu, () =>
@@ -434,7 +438,7 @@ export class CardLine {
 
   private deactivate(): void {
     // ISO 7816-3 §6.4: RST low, CLK stopped, I/O low, VCC off; queued characters are discarded.
-    this.event('deactivation');
+    this.event('deactivation', true);
     this.dropSide(this.reader);
     this.dropSide(this.cardSide);
     this.wire.clear();
@@ -455,8 +459,8 @@ export class CardLine {
     this.rescanAll();
   }
 
-  private event(what: string): void {
-    this.trace?.event(this.slot, this.clock.now(), what);
+  private event(what: string, restart = false): void {
+    this.trace?.event(this.slot, this.clock.now(), what, restart);
   }
 }
 

@@ -1,21 +1,32 @@
 // What a card line reports for the trace (simulator/trace implements it).
 import type { WireDriver } from './io-wire.ts';
 
+export interface CharacterInfo {
+  /** 0 for the first transmission, 1..3 for ISO 7816-3 §7.3 repetitions. */
+  attempt: number;
+  /** A fault corrupted this transmission on the wire. */
+  corrupted: boolean;
+  /** The transmitter uses the T=1 character frame. */
+  t1: boolean;
+}
+
 export interface LineTraceSink {
-  /** A character's leading edge on I/O. `attempt` 0 is the first transmission. */
+  /** A character's leading edge on I/O. */
   character(
     slot: number,
     timeNs: number,
     from: WireDriver,
     byte: number,
-    attempt: number,
-    corrupted: boolean,
+    info: CharacterInfo,
   ): void;
   /**
    * A receiver read something other than a clean copy of a character: a parity error, or a
    * frame that does not match what was sent (rate or convention mismatch, collision, pull).
    */
   anomaly(slot: number, timeNs: number, to: WireDriver, byte: number, what: string): void;
-  /** Power, reset, clock, UART, insertion, pull, waiting-time expiry. */
-  event(slot: number, timeNs: number, what: string): void;
+  /**
+   * Power, reset, clock, UART, insertion, pull, waiting-time expiry. `restart` is true when the
+   * card starts over (RST, deactivation, insertion, pull): a new ATR follows.
+   */
+  event(slot: number, timeNs: number, what: string, restart: boolean): void;
 }
