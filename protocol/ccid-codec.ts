@@ -3,6 +3,7 @@
 // abData. Interrupt messages (NotifySlotChange, HardwareError) have their own short layouts.
 
 import {
+  ByteFieldError,
   checkBytes,
   checkInt,
   checkU16,
@@ -163,7 +164,7 @@ function encodeBulk(m: BulkMessage): Uint8Array {
 
 function commandStatusBits(c: CommandStatus): number {
   if (c !== CommandStatus.Ok && c !== CommandStatus.Failed && c !== CommandStatus.TimeExtension) {
-    checkInt('commandStatus', c, 0, -1);
+    throw new ByteFieldError('commandStatus', `${String(c)} is not 00, 40 or 80`);
   }
   return c;
 }

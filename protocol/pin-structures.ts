@@ -3,7 +3,15 @@
 // ccid-over-serial.md §10.3). These structures never carry a PIN: the reader collects the digits
 // on its own keypad and writes them into the APDU template.
 
-import { checkBytes, checkInt, checkU16, checkU8, readU16LE, writeU16LE } from './bytes.ts';
+import {
+  ByteFieldError,
+  checkBytes,
+  checkInt,
+  checkU16,
+  checkU8,
+  readU16LE,
+  writeU16LE,
+} from './bytes.ts';
 import { CcidMessageError } from './ccid-message-error.ts';
 import {
   ChainLevel,
@@ -114,7 +122,9 @@ export function decodeFormatString(b: number): PinFormatString {
 
 export function encodeFormatString(f: PinFormatString): number {
   const format = FORMATS.indexOf(f.format);
-  if (format < 0) checkInt('formatString.format', f.format, 0, -1);
+  if (format < 0) {
+    throw new ByteFieldError('formatString.format', `${String(f.format)} is not a PIN format`);
+  }
   return (
     (f.units === 'bytes' ? 0x80 : 0) |
     (checkInt('formatString.position', f.position, 0, 15) << 3) |
