@@ -32,7 +32,11 @@ export interface CardLinePort {
   cancel(handle: number): void;
   /** Current card clock frequency in Hz (0 when stopped). */
   clockHz(): number;
-  /** Sets the card's own character frame (after the ATR, after PPS). */
+  /**
+   * Sets the card's own character frame (after the ATR, after PPS). Like the reader's card_uart
+   * (firmware/HAL.md), it applies to characters queued after the call: those already queued keep
+   * their frame (a PPS echo goes out at the old rate, then the new one applies).
+   */
   setUart(setting: CardUartSetting): void;
   /**
    * Queues characters from the card. The first leading edge is at least `delayNs` from now and
@@ -59,8 +63,10 @@ export interface CardContacts {
   /** Clock frequency changed, Hz (0 = stopped). */
   clock(hz: number): void;
   /**
-   * One character from the reader has been received (after its frame). `parityError` is true
-   * when the line corrupted it and the reader will repeat it (T=0) — the card ignores it then.
+   * One character from the reader has been received (after its frame, i.e. at least 10 etu after
+   * its leading edge; the card counts its turnaround and block guard time from here).
+   * `parityError` is true when the line corrupted it and the reader will repeat it (T=0) — the card
+   * ignores it then. In the T=1 frame nothing is repeated: the block is invalid (§11.6).
    */
   receive(byte: number, parityError: boolean): void;
 }
@@ -77,7 +83,16 @@ export interface ApduResult {
 export interface ApduProcessor {
   /** Cold or warm reset: security state, current DF and pending data are lost. */
   reset(): void;
-  /** Processes one complete command APDU (short or extended). Never throws on bad input. */
+  /**
+   * Processes one complete command APDU (short or extended). Never throws on bad input.
+   *
+   * Over T=1 the command is the INF of the reader's I-block chain, as sent. Over T=0 the card side
+   * (simulator/card/t0-card.ts) passes: cases 1 and 2, CLA INS P1 P2 P3 (P3 as Le, 00 = 256);
+   * cases 3 and 4, CLA INS P1 P2 Lc data (no Le: response data goes back through 61xx and
+   * GET RESPONSE); a command with data and P3 = 00, CLA INS P1 P2. GET RESPONSE is answered by the
+   * card side while a 61xx response is pending, otherwise passed on. The response may hold more or
+   * fewer bytes than Le: over T=0 the card side then applies the profile's 6Cxx / truncate rule.
+   */
   process(command: Uint8Array): ApduResult;
   /**
    * T=0 needs to know, from the header alone, whether P3 is Lc (data goes to the card: cases 3
@@ -99,7 +114,11 @@ export interface CardTransportProfile {
   atrDelayClocks: number;
   /** How the card answers a PPS request. */
   pps: 'accept' | 'refuse-silent' | 'answer-wrong';
-  /** Default command processing time, µs, and per-INS overrides (keys are hex INS bytes). */
+  /**
+   * Default command processing time, µs, and per-INS overrides (keys are hex INS bytes). The card
+   * side takes processingUsByIns[INS] first, then a positive ApduResult.processingUs, then
+   * processingUs.
+   */
   processingUs: number;
   processingUsByIns?: Record<string, number>;
   /** T=0: send a NULL (60) every this many etu while processing takes longer (0 = never). */
