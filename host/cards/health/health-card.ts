@@ -8,6 +8,7 @@ import { fromHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { withTransaction } from '../channel.ts';
+import { NationalCode } from '../national-codes.ts';
 import type { Psam } from '../psam/psam.ts';
 import { command, transceive } from '../transceive.ts';
 import { unlockHealthDf, type HealthDf } from './health-auth.ts';
@@ -147,7 +148,17 @@ export async function readHealthCard(
   const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const { psam } = options;
   const run = async (): Promise<HealthCardData> => {
-    await select(card, DDF1, 'DDF1');
+    try {
+      await select(card, DDF1, 'DDF1');
+    } catch (e) {
+      if (e instanceof CardError && e.details.sw === 0x6a82)
+        throw new CardError(
+          NationalCode.WRONG_CARD_TYPE,
+          'SELECT DDF1: no DDF1; not a resident health card',
+          { ...e.details, cause: e },
+        );
+      throw e;
+    }
     const ef05 = await readEf05(card);
     const issuer = issuerData(ef05);
     const city = ef05.get(0x39)!;
