@@ -17,7 +17,7 @@ import { VirtualCard } from './virtual-card.ts';
 const HZ = 3_571_200;
 const ETU = (372 / HZ) * 1e9;
 
-function rig(profile: CardTransportProfile, os = new ScriptedOs(), seed = 1) {
+function rig(profile: CardTransportProfile, os: ApduProcessor = new ScriptedOs(), seed = 1) {
   const clock = new VirtualClock();
   const rx: { t: number; byte: number; status: RxStatus }[] = [];
   const line = new CardLine(clock, 0, new Prng(seed), {
