@@ -9,7 +9,7 @@ import { VirtualClock } from '../engine/virtual-clock.ts';
 import { CardLine } from '../line/card-line.ts';
 import { resolveCardSpec } from '../profiles/index.ts';
 import { SSC_ATR, ScriptedOs, T0_TA1_13_ATR, answer, t1Atr, transport } from './card-test-kit.ts';
-import type { CardTransportProfile, CardUartSetting } from './contract.ts';
+import type { ApduProcessor, CardTransportProfile, CardUartSetting } from './contract.ts';
 import { hexBytes, hexOf } from './fake-line-port.ts';
 import { computeEdc } from './t1-edc.ts';
 import { VirtualCard } from './virtual-card.ts';
