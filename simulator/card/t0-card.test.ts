@@ -73,6 +73,19 @@ describe('T=0 cases 1 to 4', () => {
     expect(hexOf(reply.slice(-2))).toBe('90 00');
   });
 
+  it('more than 256 bytes for P3 = 00: the first 256, then 61xx and GET RESPONSE', () => {
+    const { card, port, os } = t0Card();
+    const data = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    os.answer = () => ({ response: Uint8Array.from([...data, 0x90, 0x00]), processingUs: 0 });
+    const first = bytesOf(port.exchange(card, hexBytes('00 B0 00 00 00')));
+    expect(first[0]).toBe(0xb0);
+    expect(first.slice(1, 257)).toEqual([...data.subarray(0, 256)]);
+    expect(hexOf(first.slice(257))).toBe('61 2C');
+    const rest = bytesOf(port.exchange(card, hexBytes('00 C0 00 00 2C')));
+    expect(rest.slice(1, 45)).toEqual([...data.subarray(256)]);
+    expect(hexOf(rest.slice(45))).toBe('90 00');
+  });
+
   it('case 3: ACK after the header, all Lc bytes, then SW; the COS sees the whole command', () => {
     const { card, port, os } = t0Card();
     const ack = port.exchange(card, hexBytes('00 D6 00 00 03'));

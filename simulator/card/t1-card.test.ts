@@ -180,6 +180,13 @@ describe('T=1 chaining', () => {
     );
   });
 
+  it('S(IFS request) in the middle of the card chain: the next blocks use the new IFSD', () => {
+    const t = longAnswerCard(60);
+    expect(t.send(blk('00 00 05 80 CA 00 00 00'))).toMatch(/^00 20 20 /);
+    expect(t.send(blk('00 C1 01 0A'))).toBe(h(blk('00 E1 01 0A')));
+    expect(t.send(blk('00 90 00'))).toMatch(/^00 60 0A /);
+  });
+
   it('S(IFS request) with IFS 00 or FF is an error', () => {
     const t = t1Card();
     expect(t.send(blk('00 C1 01 00'))).toBe(h(blk('00 82 00')));
@@ -234,6 +241,31 @@ describe('T=1 waiting-time extension', () => {
     t.port.advance(1_000_000_000); // the reader is slow to answer
     expect(t.port.take()).toEqual([]);
     expect(t.send(blk('00 E3 01 01'))).toBe(h(blk('00 00 02 90 00')));
+  });
+
+  it('asks again when even a multiplier of 255 does not cover the processing', () => {
+    // 500 s of processing; BWT ≈ 1.6 s, so 255 · BWT ≈ 409 s is not enough.
+    const t = t1Card({ t1WtxAfterUs: 100_000, processingUsByIns: { D6: 500_000_000 } });
+    const { lastReceived } = t.port.readerSends(t.card, blk('00 00 05 00 D6 00 00 00'), {
+      gapEtu: BGT,
+    });
+    t.port.run(lastReceived + 200_000_000);
+    expect(hexOf(bytesOf(t.port.take()))).toBe(h(blk('00 C3 01 FF')));
+    const answered = t.port.readerSends(t.card, blk('00 E3 01 FF'), { gapEtu: BGT });
+    t.port.run(answered.lastReceived + 200_000_000);
+    expect(t.port.take()).toEqual([]); // the extension runs: no S-block for a while
+    // Asked again one BWT before the 255 · BWT extension ends, for what is left.
+    const bwt = 11 * ETU + ((16 * 960 * 372) / HZ) * 1e9;
+    t.port.run(answered.lastReceived + 254 * bwt + 50_000_000);
+    const again = t.port.take();
+    expect(again[0].at - answered.lastReceived).toBeCloseTo(254 * bwt, 0);
+    const remaining = lastReceived + 500e9 - again[0].at;
+    expect(hexOf(bytesOf(again))).toBe(h(blk(`00 C3 01 ${hexOf([Math.ceil(remaining / bwt)])}`)));
+    t.port.readerSends(t.card, blk(`00 E3 01 ${hexOf([again[3].byte])}`), { gapEtu: BGT });
+    t.port.run();
+    const reply = t.port.take();
+    expect(hexOf(bytesOf(reply))).toBe(h(blk('00 00 02 90 00')));
+    expect(reply[0].at - lastReceived).toBeCloseTo(500e9, 0);
   });
 
   it('no WTX without t1WtxAfterUs: the answer simply comes late', () => {

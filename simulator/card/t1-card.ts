@@ -157,8 +157,9 @@ export class T1Card implements CardProtocolHandler {
       if (processing.ready) {
         this.#startResponse(this.#bgt());
       } else if (processing.doneAt - this.#now() > this.#bwtNs() * block.inf[0]) {
-        // The largest multiplier did not cover it: ask again later.
-        processing.wtxTimer = this.#link.timers.after(this.#wtxAfterNs(), () => this.#askWtx());
+        // The largest multiplier did not cover it: ask again one BWT before the extension ends.
+        const again = Math.max(this.#wtxAfterNs(), (block.inf[0] - 1) * this.#bwtNs());
+        processing.wtxTimer = this.#link.timers.after(again, () => this.#askWtx());
       }
       return;
     }
