@@ -47,11 +47,14 @@ const builds = [
   // Its own config, so asconfig.json's entries are not merged in (iso7816-and-ccid.md §D2).
   ['ccid harness', ['--config', 'firmware/src/harness/asconfig.json']],
 ];
+// Every build runs even when one fails, so that each reports its own errors.
+let failed = false;
 for (const [name, args] of builds) {
   const { error } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     console.error(`firmware ${name} build failed: ${error.message}`);
-    process.exit(1);
+    failed = true;
   }
 }
+if (failed) process.exit(1);
 console.log('firmware built: firmware/build/firmware.wasm, firmware.debug.wasm, ccid-harness.wasm');

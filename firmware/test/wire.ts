@@ -1,14 +1,13 @@
 // Test helpers for the host side of the wire: CCID commands in libccid's serial framing, and a
-// strict reader of what the firmware sends back (frames with their LRC checked, NAKs, 50 xx).
-// Kept small and local; the protocol codecs (protocol/) are the product's own.
+// strict reader of what the firmware sends back through protocol/'s decoders. Commands are built
+// byte by byte here, because tests also send what a typed encoder refuses to build.
 import { CCID_HEADER_LENGTH } from '../../protocol/ccid-constants.ts';
-import {
-  CTRL_ACK,
-  CTRL_NAK,
-  NAK_LRC,
-  NOTIFY_SLOT_CHANGE,
-  SYNC,
-} from '../../protocol/serial-constants.ts';
+import { RdrToPc } from '../../protocol/ccid-constants.ts';
+import { decodeMessage } from '../../protocol/ccid-codec.ts';
+import type { RdrToPcMessage } from '../../protocol/ccid-messages.ts';
+import { encodeFrame } from '../../protocol/serial-frame.ts';
+import { SerialDecoder } from '../../protocol/serial-decoder.ts';
+import { NATIVE_MAX_MESSAGE_LENGTH } from '../../protocol/serial-constants.ts';
 
 export interface CommandFields {
   type: number;
@@ -35,16 +34,9 @@ export function command(c: CommandFields): Uint8Array {
   return out;
 }
 
-/** `03 06` + message + LRC. */
+/** `03 06` + message + LRC (protocol/'s encoder). */
 export function frame(message: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(message.length + 3);
-  out[0] = SYNC;
-  out[1] = CTRL_ACK;
-  out.set(Uint8Array.from(message), 2);
-  let lrc = 0;
-  for (let i = 0; i < out.length - 1; i++) lrc ^= out[i];
-  out[out.length - 1] = lrc;
-  return out;
+  return encodeFrame(Uint8Array.from(message));
 }
 
 export function hex(bytes: ArrayLike<number>): string {
@@ -70,6 +62,8 @@ export interface Answer {
   data: Uint8Array;
   /** The whole message (header + data). */
   raw: Uint8Array;
+  /** The answer as protocol/'s codec reads it (absent for a compat echo). */
+  decoded?: RdrToPcMessage;
 }
 
 export type Item =
@@ -90,37 +84,34 @@ export function decodeAnswer(msg: Uint8Array): Answer {
   };
 }
 
-/** Splits what the firmware sent into frames, NAKs and slot changes; throws on anything else. */
+/**
+ * Splits what the firmware sent into frames, NAKs and slot changes with protocol/'s serial
+ * decoder, and decodes every answer with protocol/'s CCID codec, so that anything the firmware
+ * sends that the host driver could not read fails the test. Frames with a PC_to_RDR type are the
+ * compat profile's short echoes: header only.
+ */
 export function readHostStream(bytes: Uint8Array): Item[] {
-  const items: Item[] = [];
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    if (b === NOTIFY_SLOT_CHANGE) {
-      if (i + 1 >= bytes.length) throw new Error(`truncated 50 xx at ${i}`);
-      items.push({ kind: 'slot-change', state: bytes[i + 1] });
-      i += 2;
-      continue;
+  const decoder = new SerialDecoder({ maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH });
+  const events = [...decoder.push(bytes), ...decoder.flush()];
+  return events.map((e): Item => {
+    switch (e.kind) {
+      case 'frame': {
+        const answer = decodeAnswer(e.message);
+        if (answer.type < RdrToPc.DataBlock) {
+          if (answer.length !== 0) throw new Error(`echo with data: ${hex(e.message)}`);
+        } else {
+          answer.decoded = decodeMessage(e.message, 'rdr-to-pc');
+        }
+        return { kind: 'frame', answer };
+      }
+      case 'nak':
+        return { kind: 'nak' };
+      case 'slot-change':
+        return { kind: 'slot-change', state: e.state };
+      default:
+        throw new Error(`the firmware sent something a host cannot read: ${JSON.stringify(e)}`);
     }
-    if (b !== SYNC) throw new Error(`unexpected byte ${hex([b])} at ${i} in ${hex(bytes)}`);
-    if (bytes[i + 1] === CTRL_NAK) {
-      if (bytes[i + 2] !== NAK_LRC) throw new Error(`bad NAK at ${i}`);
-      items.push({ kind: 'nak' });
-      i += 3;
-      continue;
-    }
-    if (bytes[i + 1] !== CTRL_ACK) throw new Error(`bad CTRL at ${i + 1}`);
-    if (i + 2 + CCID_HEADER_LENGTH > bytes.length) throw new Error(`truncated header at ${i}`);
-    const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(i + 3, true);
-    const end = i + 2 + CCID_HEADER_LENGTH + len;
-    if (end >= bytes.length) throw new Error(`truncated frame at ${i}`);
-    let lrc = 0;
-    for (let k = i; k < end; k++) lrc ^= bytes[k];
-    if (lrc !== bytes[end]) throw new Error(`bad LRC in frame at ${i}`);
-    items.push({ kind: 'frame', answer: decodeAnswer(bytes.slice(i + 2, end)) });
-    i = end + 1;
-  }
-  return items;
+  });
 }
 
 /** The answers only (frames), in order. */

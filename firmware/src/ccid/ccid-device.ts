@@ -13,6 +13,8 @@ import {
   ProtocolNum,
   T0_PARAMETERS_LENGTH,
   T1_PARAMETERS_LENGTH,
+  DATA_RATE_AND_CLOCK_LENGTH,
+  T0ApduChanges,
 } from '../../../protocol/ccid-constants';
 import { TIMER_TIME_EXTENSION_BASE } from '../timers';
 import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
@@ -59,8 +61,6 @@ const MAX_POWER_SELECT: i32 = 3;
 const MAX_CLOCK_COMMAND: i32 = 1;
 /** T0APDU: bClassGetResponse / bClassEnvelope 0xFF = use the command's own CLA, which we do. */
 const CLASS_FROM_COMMAND: i32 = 0xff;
-/** SetDataRateAndClockFrequency carries dwClockFrequency and dwDataRate. */
-const DATA_RATE_AND_CLOCK_LENGTH: i32 = 8;
 
 const params = memory.data(8);
 
@@ -284,10 +284,11 @@ function t0Apdu(): i32 {
   const changes = curSpecific & 0xff;
   const getResponse = (curSpecific >> 8) & 0xff;
   const envelope = (curSpecific >> 16) & 0xff;
-  if ((changes & ~0x03) != 0) return OFFSET_SPECIFIC;
-  if ((changes & 0x01) != 0 && getResponse != CLASS_FROM_COMMAND)
+  if ((changes & ~(T0ApduChanges.ClassGetResponse | T0ApduChanges.ClassEnvelope)) != 0)
+    return OFFSET_SPECIFIC;
+  if ((changes & T0ApduChanges.ClassGetResponse) != 0 && getResponse != CLASS_FROM_COMMAND)
     return CcidError.CmdNotSupported | NOT_SUPPORTED_FLAG;
-  if ((changes & 0x02) != 0 && envelope != CLASS_FROM_COMMAND)
+  if ((changes & T0ApduChanges.ClassEnvelope) != 0 && envelope != CLASS_FROM_COMMAND)
     return CcidError.CmdNotSupported | NOT_SUPPORTED_FLAG;
   return 0;
 }
@@ -371,13 +372,20 @@ function reply(type: i32, status: i32, error: i32, specific: i32, dataLength: i3
 }
 
 function replyFailed(type: i32, iccStatus: i32, error: i32): void {
-  reply(type, CommandStatus.Failed | iccStatus, error, 0, 0);
+  let n = 0;
+  if (type == RdrToPc.DataRateAndClockFrequency) {
+    // This answer always carries dwClockFrequency and dwDataRate; 0 = not reported (the slot
+    // API does not tell the clock in force yet).
+    n = DATA_RATE_AND_CLOCK_LENGTH;
+    memory.fill(answerData(), 0, <usize>n);
+  }
+  reply(type, CommandStatus.Failed | iccStatus, error, 0, n);
 }
 
 /** SlotStatus with bClockStatus; `error` 0 = Ok, else bError (NOT_SUPPORTED_FLAG for 0). */
 function replySlotStatus(slot: i32, error: i32): void {
   const status = (error != 0 ? CommandStatus.Failed : CommandStatus.Ok) | slotIccStatus(slot);
-  reply(RdrToPc.SlotStatus, status, error & 0xff, slotClockStatus(slot), 0);
+  reply(RdrToPc.SlotStatus, status, error & 0xff, slotClockStatus(slot) & 0x03, 0);
 }
 
 /**

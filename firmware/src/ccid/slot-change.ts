@@ -3,7 +3,12 @@
 // framing carries it (ccid-over-serial §2.2, §9). Compat sends none: pcscd polls SlotStatus.
 import { host_send } from '../hal';
 import { SLOT_COUNT } from '../../hal-constants';
-import { RdrToPc, IccStatus } from '../../../protocol/ccid-constants';
+import {
+  RdrToPc,
+  IccStatus,
+  SLOT_ICC_PRESENT,
+  SLOT_ICC_CHANGED,
+} from '../../../protocol/ccid-constants';
 import { slotIccStatus } from './slot-ops';
 import { isNative } from './profile';
 
@@ -22,8 +27,8 @@ export function slotChangeOnPresence(slot: i32, present: i32): void {
   if (!isNative()) return;
   let bm: i32 = 0;
   for (let s = 0; s < SLOT_COUNT; s++) {
-    if ((presentMask & (1 << s)) != 0) bm |= 1 << (2 * s);
-    if (s == slot) bm |= 2 << (2 * s);
+    if ((presentMask & (1 << s)) != 0) bm |= SLOT_ICC_PRESENT << (2 * s);
+    if (s == slot) bm |= SLOT_ICC_CHANGED << (2 * s);
   }
   store<u8>(notify, <u8>RdrToPc.NotifySlotChange);
   store<u8>(notify, <u8>bm, 1);
