@@ -105,7 +105,7 @@ export class SscNationalInterface {
       const psam = await this.#psam();
       const info = await withCards(step.card, psam, async () => {
         await finishHsm(step.card, step.prepared, pKey);
-        const holder = await readHolder(step.card);
+        const holder = await readHolder(step.card, step.id);
         const terminalNumber = psam
           ? await psam.terminalNumber().catch(() => NO_TERMINAL_NUMBER)
           : NO_TERMINAL_NUMBER;

@@ -16,9 +16,11 @@ import type { HsmFunction } from './hsm.ts';
 import { identifySsc, type SscIdentity } from './identify.ts';
 import {
   EF06_TAGS,
+  ITEM_LENGTHS,
   decodeHolderData,
   fileLength,
   parseRecords,
+  specVersionNumber,
   type SscHolderData,
 } from './items.ts';
 import {
@@ -41,14 +43,18 @@ export interface SscReadOptions {
 }
 
 export const EF06_LENGTH = fileLength(EF06_TAGS);
+/** 1.0 cards have no 4E 姓名扩展 (§1.4): EF06 is 22 bytes shorter. */
+const EF06_LENGTH_1_0 = EF06_LENGTH - 2 - ITEM_LENGTHS[EF06_TAGS.nameExtension];
 
 export const defaultRandom: RandomSource = (n) => new Uint8Array(randomBytes(n));
 
-/** EF06 in one READ RECORD (the caller has unlocked it on a 3.0 card). */
-export async function readHolder(card: CardChannel): Promise<SscHolderData> {
-  return decodeHolderData(
-    parseRecords(await readRecordFile(card, 0xef06, EF06_LENGTH, 'EF06'), 'EF06'),
-  );
+/**
+ * EF06 in one READ RECORD (the caller has unlocked it on a 3.0 card). Le from the card's version,
+ * so that a 1.0 card without 4E needs no 6Cxx round; any other length still reads right.
+ */
+export async function readHolder(card: CardChannel, id: SscIdentity): Promise<SscHolderData> {
+  const ne = specVersionNumber(id.issuer.specVersion) < 2 ? EF06_LENGTH_1_0 : EF06_LENGTH;
+  return decodeHolderData(parseRecords(await readRecordFile(card, 0xef06, ne, 'EF06'), 'EF06'));
 }
 
 export function basicInfo(
@@ -116,7 +122,7 @@ export async function readSscBasic(
         const prepared = await prepareHsm(card, id, random);
         await finishHsm(card, prepared, await askHsm(hsm, prepared.request));
       }
-      const holder = await readHolder(card);
+      const holder = await readHolder(card, id);
       let terminalNumber = NO_TERMINAL_NUMBER;
       if (terminal) {
         const t = await terminal;
