@@ -1,31 +1,79 @@
 // The slot API between the CCID command processor (firmware/src/ccid) and the ISO 7816-3 layer
 // (firmware/src/iso). Every function returns at once; long operations complete later through
 // `slotDone` (firmware/src/ccid/slot-events.ts). One operation per slot at a time: the CCID
-// layer answers CMD_SLOT_BUSY itself.
-//
-// STUB: the ISO 7816-3 layer replaces these bodies (issue 4); the signatures are the contract.
-import { IccStatus, CcidError } from '../../../protocol/ccid-constants';
-import { slotDone } from '../ccid/slot-events';
+// layer answers CMD_SLOT_BUSY itself (this layer answers it too, defensively). Slots are
+// independent: each has its own state, buffers and timer (TIMER_SLOT_BASE + slot).
+import {
+  IccStatus,
+  CcidError,
+  ClockCommand,
+  ClockStatus,
+  ProtocolNum,
+} from '../../../protocol/ccid-constants';
+import { card_clock, card_present } from '../hal';
+import { slotDone, slotPresence } from '../ccid/slot-events';
+import {
+  PENDING,
+  ERROR_INDEX_SLOT,
+  ERROR_INDEX_LENGTH,
+  ERROR_INDEX_PARAMETER,
+  ERROR_INDEX_DATA,
+  MAX_COMMAND_LENGTH,
+} from './iso7816';
+import { Slot, Phase, Operation, slotAt, validSlot } from './slot-state';
+import { SLOT_COUNT } from '../../hal-constants';
+import { Params } from './parameters';
+import { coldReset, releaseReset, deactivate } from './activation';
+import { startPowerOn, atrOnByte, atrOnTimeout, ppsEnd, ifsEnd, failPowerOn } from './session';
+import {
+  startTransmit,
+  runTransmit,
+  t0OnByte,
+  t0OnTimeout,
+  t1Result,
+  hostPpsResult,
+  abortTransmit,
+} from './exchange';
 
-/** Called once from `init`. */
-export function slotsInit(): void {}
+/** Called once from `init` (again after a panic): every slot off, nothing allocated. */
+export function slotsInit(): void {
+  for (let i: i32 = 0; i < SLOT_COUNT; i++) slotAt(i).clear();
+}
 
 /**
  * Activates the card: power class from bPowerSelect (0 = automatic: class C, then B, then A as
  * ISO 7816-3 prescribes), cold reset, ATR, one warm reset after a bad or missing ATR, then (at
  * APDU level) PPS and the T=1 IFSD exchange. Completes with slotDone(slot, 0, atrPtr, atrLen)
- * or slotDone(slot, CcidError.…, 0, 0).
+ * or slotDone(slot, CcidError.…, 0, 0). An active card is deactivated and activated afresh.
  */
 export function slotPowerOn(slot: i32, powerSelect: i32, apduLevel: bool): void {
-  slotDone(slot, CcidError.IccMute, 0, 0);
+  if (!validSlot(slot)) {
+    slotDone(slot, ERROR_INDEX_SLOT, 0, 0);
+    return;
+  }
+  const s = slotAt(slot);
+  if (s.operation != Operation.None) {
+    slotDone(slot, CcidError.CmdSlotBusy, 0, 0);
+    return;
+  }
+  startPowerOn(s, powerSelect, apduLevel);
 }
 
-/** Deactivates the card at once (no completion event). */
-export function slotPowerOff(slot: i32): void {}
+/** Deactivates the card at once (no completion event; an operation in progress is dropped). */
+export function slotPowerOff(slot: i32): void {
+  if (!validSlot(slot)) return;
+  const s = slotAt(slot);
+  deactivate(s);
+  s.operation = Operation.None;
+}
 
 /** bmICCStatus for this slot right now. */
 export function slotIccStatus(slot: i32): i32 {
-  return IccStatus.NoIcc;
+  if (!validSlot(slot) || card_present(slot) == 0) return IccStatus.NoIcc;
+  const phase = slotAt(slot).phase;
+  return phase == Phase.Off || phase == Phase.Reactivation
+    ? IccStatus.PresentInactive
+    : IccStatus.PresentActive;
 }
 
 /**
@@ -37,7 +85,24 @@ export function slotIccStatus(slot: i32): i32 {
  * The bytes at ptr are copied before the call returns.
  */
 export function slotTransmit(slot: i32, ptr: usize, len: i32, apduLevel: bool): void {
-  slotDone(slot, CcidError.IccMute, 0, 0);
+  if (!validSlot(slot)) {
+    slotDone(slot, ERROR_INDEX_SLOT, 0, 0);
+    return;
+  }
+  const s = slotAt(slot);
+  if (s.operation != Operation.None) {
+    slotDone(slot, CcidError.CmdSlotBusy, 0, 0);
+    return;
+  }
+  if (s.phase != Phase.Active) {
+    slotDone(slot, CcidError.IccMute, 0, 0);
+    return;
+  }
+  if (len <= 0 || len > MAX_COMMAND_LENGTH) {
+    slotDone(slot, ERROR_INDEX_LENGTH, 0, 0);
+    return;
+  }
+  startTransmit(s, ptr, len, apduLevel);
 }
 
 /**
@@ -45,38 +110,183 @@ export function slotTransmit(slot: i32, ptr: usize, len: i32, apduLevel: bool): 
  * (bProtocolNum << 8) | length.
  */
 export function slotGetParameters(slot: i32, out: usize): i32 {
-  return 0;
+  if (!validSlot(slot)) return 0;
+  return slotAt(slot).params.write(out);
 }
 
 /**
  * Sets parameters from a SetParameters message; returns 0 or a CcidError (bError; or the index
- * 1..0x7F of the offending byte). At TPDU level this only records them and sets the UART.
+ * 1..0x7F of the offending byte). At TPDU level this only records them and sets the UART. At
+ * APDU level the reader negotiated the rate and protocol itself: those cannot change here.
  */
 export function slotSetParameters(slot: i32, protocol: i32, ptr: usize, len: i32): i32 {
-  return CcidError.CmdNotSupported;
+  if (!validSlot(slot)) return ERROR_INDEX_SLOT;
+  const s = slotAt(slot);
+  if (s.operation != Operation.None) return CcidError.CmdSlotBusy;
+  const active = s.phase == Phase.Active;
+  const inverse = active ? s.params.inverse : (load<u8>(ptr + 1) & 0x02) != 0;
+  const bad = Params.check(protocol, ptr, len, inverse);
+  if (bad != 0) return bad;
+  if (active && s.apduLevel) {
+    if (protocol != s.params.protocol) return ERROR_INDEX_PARAMETER;
+    if (<i32>load<u8>(ptr) != s.params.fiDi) return ERROR_INDEX_DATA; // bmFindexDindex
+  }
+  const changed = protocol != s.params.protocol || <i32>load<u8>(ptr) != s.params.fiDi;
+  s.params.read(protocol, ptr);
+  s.params.inverse = inverse;
+  if (active) {
+    s.hostPpsAllowed = false; // the host settled the parameters
+    s.params.applyUart(slot, protocol == ProtocolNum.T1);
+    if (changed) s.t1.reset();
+  }
+  return 0;
 }
 
-/** Restores the ATR's default parameters; returns 0 or a CcidError. */
+/** Restores the parameters the activation ended with; returns 0 or a CcidError. */
 export function slotResetParameters(slot: i32): i32 {
-  return CcidError.CmdNotSupported;
+  if (!validSlot(slot)) return ERROR_INDEX_SLOT;
+  const s = slotAt(slot);
+  if (s.operation != Operation.None) return CcidError.CmdSlotBusy;
+  s.params.copyFrom(s.sessionParams);
+  if (s.phase == Phase.Active) {
+    s.params.applyUart(slot, s.params.protocol == ProtocolNum.T1);
+    s.t1.reset();
+  }
+  return 0;
 }
 
 /** Ends the exchange in progress, if any: completes it with CcidError.CmdAborted. */
-export function slotAbort(slot: i32): void {}
+export function slotAbort(slot: i32): void {
+  if (!validSlot(slot)) return;
+  const s = slotAt(slot);
+  if (s.operation == Operation.PowerOn) failPowerOn(s, CcidError.CmdAborted);
+  else if (s.operation == Operation.Transmit) abortTransmit(s, CcidError.CmdAborted);
+}
 
-/** IccClock: 0 restart, 1 stop; returns 0 or a CcidError. */
+/**
+ * IccClock: 0 restart, 1 stop; returns 0 or a CcidError. The clock stops only if the ATR allows
+ * it (clock stop indicator); XfrBlock restarts it by itself.
+ */
 export function slotClock(slot: i32, command: i32): i32 {
-  return CcidError.CmdNotSupported;
+  if (!validSlot(slot)) return ERROR_INDEX_SLOT;
+  const s = slotAt(slot);
+  if (s.operation != Operation.None) return CcidError.CmdSlotBusy;
+  if (command != ClockCommand.Restart && command != ClockCommand.Stop) {
+    return ERROR_INDEX_PARAMETER;
+  }
+  if (s.phase != Phase.Active) return CcidError.IccMute;
+  if (command == ClockCommand.Stop) {
+    if (s.params.clockStop == 0) return CcidError.CmdNotSupported;
+    card_clock(slot, 0);
+    s.clockStopped = true;
+  } else if (s.clockStopped) {
+    card_clock(slot, s.clockKhz);
+    s.clockStopped = false;
+  }
+  return 0;
 }
 
 /** bClockStatus for SlotStatus. */
 export function slotClockStatus(slot: i32): i32 {
-  return 0;
+  if (!validSlot(slot)) return ClockStatus.StoppedUnknown;
+  const s = slotAt(slot);
+  if (s.phase == Phase.Off || s.phase == Phase.Reactivation) return ClockStatus.StoppedUnknown;
+  if (!s.clockStopped) return ClockStatus.Running;
+  if (s.params.clockStop == 1) return ClockStatus.StoppedLow;
+  if (s.params.clockStop == 2) return ClockStatus.StoppedHigh;
+  return ClockStatus.StoppedUnknown;
 }
 
 // Events routed from main.ts.
-export function slotOnRx(slot: i32, byte: i32, status: i32): void {}
-export function slotOnTimeout(slot: i32): void {}
-export function slotOnTimer(slot: i32): void {}
+
+export function slotOnRx(slot: i32, byte: i32, status: i32): void {
+  if (!validSlot(slot)) return;
+  const s = slotAt(slot);
+  switch (s.phase) {
+    case Phase.Atr:
+      atrOnByte(s, byte & 0xff, status);
+      break;
+    case Phase.Pps:
+      ppsOnByte(s, byte & 0xff, status);
+      break;
+    case Phase.T0:
+      t0OnByte(s, byte & 0xff, status);
+      break;
+    case Phase.T1:
+      t1OnEvent(s, s.t1.onByte(byte & 0xff, status));
+      break;
+    default: // nobody waits for a character: ignored
+      break;
+  }
+}
+
+export function slotOnTimeout(slot: i32): void {
+  if (!validSlot(slot)) return;
+  const s = slotAt(slot);
+  switch (s.phase) {
+    case Phase.Atr:
+      atrOnTimeout(s);
+      break;
+    case Phase.Pps:
+      if (s.operation == Operation.PowerOn) ppsEnd(s, -1);
+      else hostPpsResult(s, CcidError.IccMute);
+      break;
+    case Phase.T0:
+      t0OnTimeout(s);
+      break;
+    case Phase.T1:
+      t1OnEvent(s, s.t1.onTimeout());
+      break;
+    default:
+      break;
+  }
+}
+
+export function slotOnTimer(slot: i32): void {
+  if (!validSlot(slot)) return;
+  const s = slotAt(slot);
+  switch (s.phase) {
+    case Phase.ResetLow:
+      releaseReset(s);
+      break;
+    case Phase.Reactivation:
+      coldReset(s);
+      break;
+    case Phase.Atr: // the whole-ATR bound
+      atrOnTimeout(s);
+      break;
+    case Phase.ClockRestart:
+      runTransmit(s);
+      break;
+    default:
+      break;
+  }
+}
+
 /** Presence switch changed; removal deactivates the slot and fails any exchange with IccMute. */
-export function slotOnPresence(slot: i32, present: i32): void {}
+export function slotOnPresence(slot: i32, present: i32): void {
+  if (!validSlot(slot)) return;
+  const s = slotAt(slot);
+  if (present == 0) {
+    const operation = s.operation;
+    deactivate(s);
+    if (operation == Operation.PowerOn) failPowerOn(s, CcidError.IccMute);
+    else if (operation == Operation.Transmit) abortTransmit(s, CcidError.IccMute);
+  }
+  slotPresence(slot, present);
+}
+
+function ppsOnByte(s: Slot, byte: i32, status: i32): void {
+  const r = s.pps.onByte(byte, status);
+  if (r == PENDING) return;
+  if (s.operation == Operation.PowerOn) ppsEnd(s, r == 0 ? s.pps.accepted() : -1);
+  else hostPpsResult(s, r);
+}
+
+function t1OnEvent(s: Slot, result: i32): void {
+  if (s.operation == Operation.PowerOn) {
+    if (result != PENDING) ifsEnd(s, result);
+  } else {
+    t1Result(s, result);
+  }
+}
