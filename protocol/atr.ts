@@ -59,7 +59,7 @@ export interface SpecificMode {
 }
 
 /** T=1 specific bytes (§11.4): the first TAi/TBi/TCi (i > 2) after a TD(i-1) with T=1. */
-export interface T1Parameters {
+export interface AtrT1Parameters {
   readonly ifsc: number;
   readonly bwi: number;
   readonly cwi: number;
@@ -101,7 +101,7 @@ export interface Atr {
   readonly waitingIntegerT0: number;
   readonly specificMode: SpecificMode | undefined;
   /** Present when T=1 is offered; defaults where the specific bytes are absent. */
-  readonly t1: T1Parameters | undefined;
+  readonly t1: AtrT1Parameters | undefined;
   readonly classIndicator: ClassIndicator | undefined;
 }
 
@@ -273,7 +273,7 @@ export function decodeAtr(input: Uint8Array): Atr {
   };
 }
 
-function t1Parameters(groups: readonly InterfaceGroup[]): T1Parameters {
+function t1Parameters(groups: readonly InterfaceGroup[]): AtrT1Parameters {
   let ta: number | undefined;
   let tb: number | undefined;
   let tc: number | undefined;

@@ -16,7 +16,7 @@ import {
 } from './ccid-constants.ts';
 import { CcidMessageError } from './ccid-message-error.ts';
 import type { CcidMessage } from './ccid-messages.ts';
-import { arbPcToRdr, arbRdrToPc } from './testing/ccid-arbitraries.ts';
+import { arbPcToRdr, arbPinModify, arbRdrToPc } from './testing/ccid-arbitraries.ts';
 import {
   PIN_ANSWER_10_3,
   PIN_MODIFY_10_3,
@@ -355,6 +355,39 @@ describe('encode → decode round trip (property)', () => {
       { seed: 1, numRuns: 3000 },
     );
     expect(seen.size).toBe(14);
+  });
+
+  it('PIN modification structures under the by-number-message rule', () => {
+    fc.assert(
+      fc.property(arbPinModify, fc.constantFrom(0, 1, 2, 3, 0xff), (s, numberMessage) => {
+        const { msgIndex2, msgIndex3, ...rest } = s;
+        const structure = {
+          ...rest,
+          numberMessage,
+          ...(numberMessage !== 0 ? { msgIndex2 } : {}),
+          ...(numberMessage >= 3 ? { msgIndex3 } : {}),
+        };
+        const m = {
+          type: PcToRdr.Secure,
+          slot: 0,
+          seq: 1,
+          bwi: 0,
+          levelParameter: 0,
+          payload: { kind: 'modify', structure },
+        } as const;
+        const bytes = encodeMessage(m);
+        expect(bytes.length).toBe(
+          10 +
+            1 +
+            17 +
+            (numberMessage !== 0 ? 1 : 0) +
+            (numberMessage >= 3 ? 1 : 0) +
+            s.apdu.length,
+        );
+        expect(decodeMessage(bytes, 'pc-to-rdr', { msgIndexRule: 'by-number-message' })).toEqual(m);
+      }),
+      { seed: 9, numRuns: 500 },
+    );
   });
 
   it('every RDR_to_PC message type', () => {

@@ -104,8 +104,9 @@ export type SecurePayload =
  *   (commands.c SecurePINModify, BOGUS_PINPAD_FIRMWARE: it builds the frame as if bNumberMessage
  *   were 3, then writes the real value back). Our reader is driven as a GemPCPinPad in the compat
  *   profile, and our own driver does the same in the native profile, so this is the default.
- * - 'by-number-message': bMsgIndex2 iff bNumberMessage ≠ 0, bMsgIndex3 iff bNumberMessage = 3
- *   (libccid's rule for other readers).
+ * - 'by-number-message': bMsgIndex2 iff bNumberMessage ≠ 0, bMsgIndex3 iff bNumberMessage ≥ 3
+ *   (libccid's rule for other readers: its comment says "= 3", its code skips the byte only when
+ *   bNumberMessage < 3, so the default 0xFF carries it too).
  */
 export type MsgIndexRule = 'all-three' | 'by-number-message';
 
@@ -193,7 +194,8 @@ export function decodeSecurePayload(
   if (operation === PinOperation.Modify) {
     const numberMessage = data[11];
     const has2 = rule === 'all-three' || numberMessage !== 0;
-    const has3 = rule === 'all-three' || numberMessage === 3;
+    // libccid copies bMsgIndex3 unless bNumberMessage < 3, so also for the default 0xFF.
+    const has3 = rule === 'all-three' || numberMessage >= 3;
     const header = PIN_MODIFY_HEADER_LENGTH - (has2 ? 0 : 1) - (has3 ? 0 : 1);
     need(data, 1 + header + minApdu, 'PIN modification structure');
     const c = decodeCommonHead(data, 1);
