@@ -24,7 +24,7 @@ import {
   STARTUP_TRACE_11_1,
   parseTrace,
   parseTraceBytes,
-} from './golden-traces.ts';
+} from './testing/golden-traces.ts';
 import { encodeFrame } from './serial-frame.ts';
 import { SerialDecoder } from './serial-decoder.ts';
 import { COMPAT_MAX_MESSAGE_LENGTH } from './serial-constants.ts';

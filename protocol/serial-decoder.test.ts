@@ -13,7 +13,7 @@ import {
   NOTIFY_SLOT_CHANGE,
   SYNC,
 } from './serial-constants.ts';
-import { STARTUP_TRACE_11_1, parseTrace } from './golden-traces.ts';
+import { STARTUP_TRACE_11_1, parseTrace } from './testing/golden-traces.ts';
 
 const compat = () => new SerialDecoder({ maxMessageLength: COMPAT_MAX_MESSAGE_LENGTH });
 const kinds = (events: SerialEvent[]) => events.map((e) => (e.kind === 'error' ? e.code : e.kind));

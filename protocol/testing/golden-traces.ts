@@ -1,7 +1,7 @@
 // Byte traces quoted from ../shared/reference/ccid-over-serial.md, as the reference prints them,
 // and a parser for that notation. Tests decode them and re-encode them byte for byte.
 
-import { fromHex } from './bytes.ts';
+import { fromHex } from '../bytes.ts';
 
 /** §11.1: GemPCTwin start-up and one APDU (echo frames not shown in the reference). */
 export const STARTUP_TRACE_11_1 = `
