@@ -27,6 +27,8 @@ export interface SscIdentity {
   needsExternalAuthentication: boolean;
   /** 卡复位信息: the ATR's historical bytes, hex. */
   historicalBytes: string;
+  /** The EF05 records as read (tag → value), so that nobody reads EF05 twice. */
+  ef05: ReadonlyMap<number, Uint8Array>;
 }
 
 export const EF05_LENGTH = fileLength(EF05_TAGS);
@@ -34,9 +36,8 @@ export const EF05_LENGTH = fileLength(EF05_TAGS);
 export async function identifySsc(card: CardChannel): Promise<SscIdentity> {
   const historicalBytes = historicalBytesHex(card.atr);
   const fci = await selectSsse(card);
-  const issuer = decodeIssuerData(
-    parseRecords(await readRecordFile(card, 0xef05, EF05_LENGTH, 'EF05'), 'EF05'),
-  );
+  const ef05 = parseRecords(await readRecordFile(card, 0xef05, EF05_LENGTH, 'EF05'), 'EF05');
+  const issuer = decodeIssuerData(ef05);
   const algorithm =
     fci.algorithm ??
     (fci.algorithmId === undefined ? defaultAlgorithm(issuer.regionCode) : undefined);
@@ -53,6 +54,7 @@ export async function identifySsc(card: CardChannel): Promise<SscIdentity> {
     issuer,
     needsExternalAuthentication: needsRksssse(issuer),
     historicalBytes,
+    ef05,
   };
 }
 

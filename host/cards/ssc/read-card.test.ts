@@ -42,9 +42,16 @@ describe('iReadCard', () => {
         `DF04EF05|${lina.medicalInsuranceNo}|$` +
         'DF04EF08|000001F420240510093000|000003E820240402151200|$',
     );
-    // SSSE once, each DF once; EF06 (3.0) and each DF unlocked once, after a 6982.
-    expect(card.instructions.filter((i) => i === 'A4')).toHaveLength(3);
-    expect(card.instructions.filter((i) => i === '82')).toHaveLength(3);
+    // SSSE once, each DF once; EF05 once (identify); EF06 (3.0) and each DF unlocked once,
+    // before its first read; EF06 with its exact Le; DF files with Le 00 and one 6Cxx round.
+    expect(card.instructions.join(' ')).toBe(
+      [
+        'A4 B2', // SELECT SSSE, EF05 (pCardInfo check and the EF05 items)
+        '84 82 B2', // RKSSSE, EF06
+        'A4 84 82 B2 B2 B2 B2', // DF01: unlock, EF0A, EF05
+        'A4 84 82 B2 B2 B2 B2', // DF04: unlock, EF05, EF08 (all records)
+      ].join(' '),
+    );
   });
 
   it('accepts the 3F00 form of the file address and mirrors it', async () => {

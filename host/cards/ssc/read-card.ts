@@ -23,7 +23,7 @@ import { askHsm } from './hsm-path.ts';
 import { formatHsmExternalAuth, parseHsmAuthAnswer, type HsmFunction } from './hsm.ts';
 import { identifySsc, type SscIdentity } from './identify.ts';
 import { HSM_FALLBACK_CODES, psamError, type RandomSource } from './psam-path.ts';
-import { withCards } from './read-basic.ts';
+import { EF06_LENGTH, withCards } from './read-basic.ts';
 import { SSSE_AID, selectSsse } from './ssse.ts';
 
 export interface ReadCardOptions {
@@ -120,6 +120,8 @@ class FileReader {
     const key = `${r.df}EF${(r.ef & 0xff).toString(16).toUpperCase().padStart(2, '0')}`;
     const read = (): Promise<string[]> =>
       TRANSPARENT.has(key) ? this.#binary(r) : CYCLIC.has(key) ? this.#cyclic(r) : this.#linear(r);
+    // Files the reference marks as protected are unlocked first, saving the 6982 round trip.
+    if (this.#knownLocked(r.df, key) && !this.#authenticated.has(r.df)) await this.#unlock(r.df);
     try {
       return await read();
     } catch (e) {
@@ -128,6 +130,17 @@ class FileReader {
     // 6982: unlock the DF once, then read again.
     await this.#unlock(r.df);
     return read();
+  }
+
+  /** §1.2: EF06 of a 3.0 card, EF07 and EF08 need RKSSSE; every DF01–DF04 file PIN or RK. */
+  #knownLocked(df: string, key: string): boolean {
+    if (df === 'SSSE')
+      return (
+        key === 'SSSEEF07' ||
+        key === 'SSSEEF08' ||
+        (key === 'SSSEEF06' && this.id.needsExternalAuthentication)
+      );
+    return df in READ_KEYS;
   }
 
   async #select(df: string): Promise<void> {
@@ -240,12 +253,20 @@ class FileReader {
 
   async #linear(r: FileRequest): Promise<string[]> {
     const sfi = r.ef & 0xff;
-    const data = await command(
-      this.card,
-      { cla: 0, ins: 0xb2, p1: 0x01, p2: (sfi << 3) | 0b101, ne: 256 },
-      { label: `READ RECORD ${r.name}` },
-    );
-    const records = tlvs(data, r.name);
+    // EF05 was read by identifySsc. Ne: the standard length of SSSE EF06, else 256 (a card that
+    // wants the exact Le answers 6Cxx, and transceive asks again).
+    const ne = r.df === 'SSSE' && sfi === 6 ? EF06_LENGTH : 256;
+    const records =
+      r.df === 'SSSE' && sfi === 5
+        ? [...this.id.ef05].map(([tag, value]) => ({ tag, value }))
+        : tlvs(
+            await command(
+              this.card,
+              { cla: 0, ins: 0xb2, p1: 0x01, p2: (sfi << 3) | 0b101, ne },
+              { label: `READ RECORD ${r.name}` },
+            ),
+            r.name,
+          );
     return r.items.map((item) => {
       const hits = records.filter((t) => t.tag === item.tag);
       const hit = hits[item.occurrence - 1];
@@ -258,26 +279,25 @@ class FileReader {
     });
   }
 
+  /**
+   * A cyclic file in one READ RECORD (records 1 … last, newest first). Each record is one
+   * SIMPLE-TLV object (§1.3), so the answer splits back into records; an empty file (6A83) has
+   * none. Output: one field per record, the requested items of a record joined by ^ (§2.5).
+   */
   async #cyclic(r: FileRequest): Promise<string[]> {
     const sfi = r.ef & 0xff;
-    const out: string[] = [];
-    for (let n = 1; n <= 254; n++) {
-      const resp = await transceive(
-        this.card,
-        { cla: 0, ins: 0xb2, p1: n, p2: (sfi << 3) | 0b100, ne: 256 },
-        { label: `READ RECORD ${r.name} #${n}` },
-      );
-      if (resp.sw === 0x6a83) break;
-      if (resp.sw !== 0x9000)
-        throw CardError.fromStatusWord(resp.sw, `READ RECORD ${r.name} #${n}`);
-      const items = tlvs(resp.data, r.name);
-      const picked =
-        r.items.length === 0
-          ? items
-          : r.items.map((i) => items.filter((t) => t.tag === i.tag)[i.occurrence - 1]);
-      out.push(picked.map((t) => (t ? renderItem(r.df, t.tag, t.value) : '')).join('^'));
-    }
-    return out;
+    const label = `READ RECORD ${r.name}`;
+    const resp = await transceive(
+      this.card,
+      { cla: 0, ins: 0xb2, p1: 1, p2: (sfi << 3) | 0b101, ne: 256 },
+      { label },
+    );
+    if (resp.sw === 0x6a83) return [];
+    if (resp.sw !== 0x9000) throw CardError.fromStatusWord(resp.sw, label);
+    const records = tlvs(resp.data, r.name);
+    const wanted = (tag: number): boolean =>
+      r.items.length === 0 || r.items.some((i) => i.tag === tag);
+    return records.filter((t) => wanted(t.tag)).map((t) => renderItem(r.df, t.tag, t.value));
   }
 
   async #binary(r: FileRequest): Promise<string[]> {
