@@ -421,5 +421,15 @@ describe('encodeMessage: typed errors for values that do not fit', () => {
         clockStatus: ClockStatus.Running,
       }),
     ).toThrow(/commandStatus/);
+    expect(() =>
+      encodeMessage({
+        type: PcToRdr.Secure,
+        slot: 0,
+        seq: 0,
+        bwi: 0,
+        levelParameter: ChainLevel.Complete,
+        payload: { kind: 'continuation', data: new Uint8Array(2) },
+      }),
+    ).toThrow(/levelParameter/);
   });
 });

@@ -16,6 +16,7 @@ import {
 } from './bytes.ts';
 import {
   CCID_HEADER_LENGTH,
+  ChainLevel,
   COMMAND_STATUS_MASK,
   CommandStatus,
   DATA_RATE_AND_CLOCK_LENGTH,
@@ -116,6 +117,7 @@ function encodeBulk(m: BulkMessage): Uint8Array {
     case PcToRdr.Secure:
       b7 = checkU8('bwi', m.bwi);
       [b8, b9] = u16(checkU16('levelParameter', m.levelParameter));
+      secureLevelMatches(m.levelParameter, m.payload.kind);
       data = encodeSecurePayload(m.payload);
       break;
     case PcToRdr.Mechanical:
@@ -160,6 +162,17 @@ function encodeBulk(m: BulkMessage): Uint8Array {
   out[9] = b9;
   out.set(data, CCID_HEADER_LENGTH);
   return out;
+}
+
+/** A continuation has no bPINOperation, so only levels other than Complete/Begins carry one. */
+function secureLevelMatches(level: number, kind: string): void {
+  const starts = level === ChainLevel.Complete || level === ChainLevel.Begins;
+  if (starts === (kind === 'continuation')) {
+    throw new ByteFieldError(
+      'levelParameter',
+      `${level} does not suit a '${kind}' payload (continuations use Ends, Continues, ContinueResponse)`,
+    );
+  }
 }
 
 function commandStatusBits(c: CommandStatus): number {

@@ -130,6 +130,10 @@ describe('SerialDecoder: errors and resynchronisation', () => {
     // rescanned: 06 6B garbage, C8 a time request, 00 00 00 garbage, then the frame
     expect(kinds(d.flush())).toEqual(['incomplete', 'garbage', 'time-request', 'garbage', 'frame']);
     expect(d.bufferedBytes).toBe(0);
+    d.push(fromHex('03 06 6B'));
+    d.reset();
+    expect(d.bufferedBytes).toBe(0);
+    expect(kinds(d.push(good))).toEqual(['frame']);
   });
 
   it('collapses garbage runs and rejects a chunk that is not bytes', () => {

@@ -112,6 +112,12 @@ export class SerialDecoder {
     return this.take();
   }
 
+  /** Forgets everything buffered (the port was reopened); stream offsets keep counting. */
+  reset(): void {
+    this.len = 0;
+    this.garbageLength = 0;
+  }
+
   private take(): SerialEvent[] {
     const out = this.events;
     this.events = [];
