@@ -24,6 +24,7 @@ import { DISPLAY_COLUMNS, DISPLAY_ROWS, SLOT_COUNT, USER_SLOT } from '../hal-con
 import { TIMER_HOST_FRAME } from '../src/timers.ts';
 import { HOST_FRAME_TIMEOUT_MS } from '../src/timing.ts';
 import { FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_NAME, FIRMWARE_PATCH } from '../src/version.ts';
+import type { HelloInfo } from '../../protocol/native/hello.ts';
 import { frames, loadFirmware, type Host } from './harness.ts';
 import { command, frame, hex, type Answer, type Item } from './wire.ts';
 
@@ -39,40 +40,13 @@ function setProfile(host: Host, profile: Profile, seq = 0x7e): Item[] {
   return host.send({ type: PcToRdr.Escape, seq, data: vendor(VendorCommand.SetProfile, profile) });
 }
 
-/** The HELLO response payload, field by field (protocol/native-constants.ts, PROTOCOL.md). */
-function parseHello(data: Uint8Array) {
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let p = 4;
-  const u8 = () => data[p++];
-  const u16 = () => ((p += 2), v.getUint16(p - 2, true));
-  const u32 = () => ((p += 4), v.getUint32(p - 4, true));
-  const head = hex(data.slice(0, 4));
-  const version = u8();
-  const profile = u8();
-  const fw = [u8(), u8(), u16()];
-  const features = u32();
-  const maxMessage = u32();
-  const maxApdu = u16();
-  const display = [u8(), u8()];
-  const n = u8();
-  const kinds = Array.from(data.slice(p, p + n));
-  p += n;
-  const m = u8();
-  const serial = new TextDecoder().decode(data.slice(p, p + m));
-  p += m;
-  return {
-    head,
-    version,
-    profile,
-    fw,
-    features,
-    maxMessage,
-    maxApdu,
-    display,
-    kinds,
-    serial,
-    rest: data.length - p,
-  };
+/** The HELLO reply, read by protocol/'s vendor codec. */
+function helloOf(a: Answer): HelloInfo {
+  const v = a.vendor;
+  if (!v || v.command !== VendorCommand.Hello || v.status !== VendorStatus.Ok) {
+    throw new Error(`not a HELLO reply: ${hex(a.data)}`);
+  }
+  return (v as { hello: HelloInfo }).hello;
 }
 
 for (const variant of ['debug', 'release'] as const) {
@@ -101,22 +75,21 @@ for (const variant of ['debug', 'release'] as const) {
         0x42,
         CommandStatus.Ok,
       ]);
-      const hello = parseHello(a.data);
-      expect(hello).toEqual({
-        head: hex(vendor(VendorCommand.Hello, VendorStatus.Ok)),
-        version: NATIVE_PROTOCOL_VERSION,
+      expect(hex(a.data.slice(0, 4))).toBe(hex(vendor(VendorCommand.Hello, VendorStatus.Ok)));
+      expect(helloOf(a)).toEqual({
+        protocolVersion: NATIVE_PROTOCOL_VERSION,
         profile: Profile.Native,
-        fw: [FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH],
+        firmware: { major: FIRMWARE_MAJOR, minor: FIRMWARE_MINOR, patch: FIRMWARE_PATCH },
         features:
           ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange | ReaderFeature.Diagnostics,
-        maxMessage: NATIVE_MAX_MESSAGE_LENGTH,
-        maxApdu: MAX_APDU_DATA,
-        display: [DISPLAY_ROWS, DISPLAY_COLUMNS],
-        kinds: Array.from({ length: SLOT_COUNT }, (_, s) =>
+        maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH,
+        maxApduData: MAX_APDU_DATA,
+        displayRows: DISPLAY_ROWS,
+        displayColumns: DISPLAY_COLUMNS,
+        slots: Array.from({ length: SLOT_COUNT }, (_, s) =>
           s === USER_SLOT ? SlotKind.User : SlotKind.Sam,
         ),
-        serial: Buffer.from(hal.uid).toString('hex').toUpperCase(),
-        rest: 0,
+        serialNumber: Buffer.from(hal.uid).toString('hex').toUpperCase(),
       });
       expect(FIRMWARE_NAME).toBe(
         `kiosk-reader ${FIRMWARE_MAJOR}.${FIRMWARE_MINOR}.${FIRMWARE_PATCH}`,
@@ -130,7 +103,7 @@ for (const variant of ['debug', 'release'] as const) {
         host.send({ type: PcToRdr.Escape, seq: 1, data: vendor(VendorCommand.Hello) }),
       );
       expect(out.map((a) => a.length)).toEqual([0, out[1].data.length]);
-      expect(parseHello(out[1].data).profile).toBe(Profile.Compat);
+      expect(helloOf(out[1]).profile).toBe(Profile.Compat);
     });
 
     it('a bad LRC is answered with one NAK, and the next frame is answered', async () => {

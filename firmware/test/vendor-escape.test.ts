@@ -36,15 +36,15 @@ describe('vendor escapes', () => {
       [vendor(VendorCommand.Hello, 1, 2), hex(vendor(VendorCommand.Hello, VendorStatus.BadLength))],
       [
         vendor(VendorCommand.SetProfile),
-        hex(vendor(VendorCommand.SetProfile, VendorStatus.BadLength, Profile.Compat)),
+        hex(vendor(VendorCommand.SetProfile, VendorStatus.BadLength)),
       ],
       [
         vendor(VendorCommand.SetProfile, 0, 0),
-        hex(vendor(VendorCommand.SetProfile, VendorStatus.BadLength, Profile.Compat)),
+        hex(vendor(VendorCommand.SetProfile, VendorStatus.BadLength)),
       ],
       [
         vendor(VendorCommand.SetProfile, 7),
-        hex(vendor(VendorCommand.SetProfile, VendorStatus.BadParameter, Profile.Compat)),
+        hex(vendor(VendorCommand.SetProfile, VendorStatus.BadParameter)),
       ],
       [vendor(0x7e), hex(vendor(0x7e, VendorStatus.UnknownCommand))],
       [

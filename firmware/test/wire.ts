@@ -7,6 +7,12 @@ import { decodeMessage } from '../../protocol/ccid-codec.ts';
 import type { RdrToPcMessage } from '../../protocol/ccid-messages.ts';
 import { encodeFrame } from '../../protocol/serial-frame.ts';
 import { SerialDecoder } from '../../protocol/serial-decoder.ts';
+import { VENDOR_RESPONSE_HEADER } from '../../protocol/native-constants.ts';
+import {
+  decodeVendorResponse,
+  isVendorEscape,
+  type VendorResponse,
+} from '../../protocol/native/vendor-escape.ts';
 import { NATIVE_MAX_MESSAGE_LENGTH } from '../../protocol/serial-constants.ts';
 
 export interface CommandFields {
@@ -64,6 +70,8 @@ export interface Answer {
   raw: Uint8Array;
   /** The answer as protocol/'s codec reads it (absent for a compat echo). */
   decoded?: RdrToPcMessage;
+  /** A vendor escape's answer as protocol/'s vendor codec reads it. */
+  vendor?: VendorResponse;
 }
 
 export type Item =
@@ -101,6 +109,14 @@ export function readHostStream(bytes: Uint8Array): Item[] {
           if (answer.length !== 0) throw new Error(`echo with data: ${hex(e.message)}`);
         } else {
           answer.decoded = decodeMessage(e.message, 'rdr-to-pc');
+          // Our vendor escapes' answers must read with protocol/'s vendor codec too.
+          if (
+            answer.type === RdrToPc.Escape &&
+            isVendorEscape(answer.data) &&
+            answer.data.length >= VENDOR_RESPONSE_HEADER
+          ) {
+            answer.vendor = decodeVendorResponse(answer.data);
+          }
         }
         return { kind: 'frame', answer };
       }

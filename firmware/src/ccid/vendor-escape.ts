@@ -53,7 +53,6 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
       break;
     }
     case VendorCommand.SetProfile: {
-      // The response always carries the profile in force, also when the request is refused.
       if (payloadLength != 1) status = VendorStatus.BadLength;
       else status = switchProfile(<i32>load<u8>(payload));
       store<u8>(body, <u8>currentProfile());
@@ -79,7 +78,8 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
       status = VendorStatus.UnknownCommand;
   }
   store<u8>(out, <u8>status, 3);
-  return VENDOR_RESPONSE_HEADER + n;
+  // PROTOCOL.md §6: a payload only when the status is Ok.
+  return VENDOR_RESPONSE_HEADER + (status == VendorStatus.Ok ? n : 0);
 }
 
 /** HELLO's fixed layout (the brief of issue 4 §5 and PROTOCOL.md). */
