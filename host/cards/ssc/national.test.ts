@@ -13,7 +13,7 @@ import { hsmExternalAuth, hsmReadCardBas } from '../../../simulator/profiles/tes
 import { toHex } from '../../iso7816/hex.ts';
 import { SimChannel } from '../testing/sim-channel.ts';
 import type { HsmFunction } from './hsm.ts';
-import { SscNationalInterface, type SscTerminal } from './national.ts';
+import { SscNationalInterface, nationalReplyJson, type SscTerminal } from './national.ts';
 
 const testHsm: HsmFunction = async (r) =>
   r.kind === 'iReadCardBas' ? hsmReadCardBas(r.national) : hsmExternalAuth(r.national, r.cardId);
@@ -121,6 +121,23 @@ describe('iReadCardBas through the PSAM', () => {
     }
     const r = await terminal('ssc3:li-na', undefined, { hsm: testHsm }).api.iReadCardBas(1);
     expect(r.pOutInfo).toBe(expected(SSC3_PERSONAS[0], '000000000000'));
+  });
+
+  it('has a JSON form: UTF-8 text, the GBK bytes as hex, typed data or a typed error', async () => {
+    const ok = nationalReplyJson(await terminal('ssc3:wang-zhe', 'psam').api.iReadCardBas(1));
+    const back = JSON.parse(JSON.stringify(ok));
+    expect(back.code).toBe(0);
+    expect(back.gbkHex).toBe(toHex(iconv.encode(back.pOutInfo, 'gbk')));
+    expect(back.data.holder.name).toBe('王喆');
+    const bad = JSON.parse(
+      JSON.stringify(nationalReplyJson(await terminal('ssc3', undefined).api.iReadCardBas(1))),
+    );
+    expect(bad).toMatchObject({
+      code: -2201,
+      pOutInfo: '无PSAM卡',
+      error: { name: 'CardError', code: -2201 },
+    });
+    expect(bad.data).toBeUndefined();
   });
 
   it('checks its parameters and maps the driver errors', async () => {

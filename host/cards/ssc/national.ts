@@ -1,6 +1,7 @@
 // The national reader interface (SSCardDriver.dll, kiosk-cards.md §2; S7) over CardChannels:
 // every function returns { code, pOutInfo } as the DLL does — 0 and the output string, or the
 // error code and its text — plus the GBK bytes of pOutInfo and the typed data or error for JSON.
+import { toHex } from '../../iso7816/hex.ts';
 import { CardError, toCardError, type CardErrorJson } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
@@ -45,6 +46,25 @@ export interface NationalReply<T = unknown> {
   data?: T;
   /** Typed error on failure. */
   error?: CardErrorJson;
+}
+
+/** A NationalReply for JSON (HTTP, WebSocket, CLI): the GBK bytes as hex. */
+export interface NationalReplyJson<T = unknown> {
+  code: number;
+  pOutInfo: string;
+  gbkHex: string;
+  data?: T;
+  error?: CardErrorJson;
+}
+
+export function nationalReplyJson<T>(reply: NationalReply<T>): NationalReplyJson<T> {
+  return {
+    code: reply.code,
+    pOutInfo: reply.pOutInfo,
+    gbkHex: toHex(reply.gbk),
+    ...(reply.data !== undefined ? { data: reply.data } : {}),
+    ...(reply.error ? { error: reply.error } : {}),
+  };
 }
 
 export class SscNationalInterface {
