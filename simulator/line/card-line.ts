@@ -248,8 +248,9 @@ export class CardLine {
     if (side.current || side.startHandle !== undefined) return;
     while (side.queue[0]?.kind === 'uart') {
       const item = side.queue.shift() as { kind: 'uart'; setting: CardUartSetting };
+      const same = sameSetting(side.setting, item.setting);
       side.setting = item.setting;
-      if (side === this.reader) {
+      if (side === this.reader && !same) {
         this.event(describeSetting(item.setting));
         this.waiting.rescale();
       }
@@ -462,6 +463,10 @@ export class CardLine {
   private event(what: string, restart = false): void {
     this.trace?.event(this.slot, this.clock.now(), what, restart);
   }
+}
+
+function sameSetting(a: CardUartSetting, b: CardUartSetting): boolean {
+  return a.f === b.f && a.d === b.d && a.n === b.n && a.inverse === b.inverse && a.t1 === b.t1;
 }
 
 function describeSetting(s: CardUartSetting): string {
