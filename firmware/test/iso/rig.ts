@@ -109,8 +109,14 @@ class CardLine implements CardSide {
 
   // --- HAL side ---
 
-  power(voltage: number): void {
+  /** The card stops (RST low, power off, pulled): what it had queued never arrives. */
+  interrupt(): void {
     this.epoch++;
+    this.lineFree = this.now;
+  }
+
+  power(voltage: number): void {
+    this.interrupt();
     this.voltage = voltage;
     this.rst = 0;
     this.resets = 0;
@@ -125,7 +131,7 @@ class CardLine implements CardSide {
 
   reset(high: number): void {
     if (high === 0) {
-      if (this.rst === 1) this.epoch++;
+      if (this.rst === 1) this.interrupt();
       this.rst = 0;
       return;
     }
@@ -418,7 +424,7 @@ export class Rig {
   remove(slot: number): void {
     const line = this.lines[slot];
     line.present = 0;
-    line.epoch++;
+    line.interrupt();
     this.schedule(this.now, () => this.exports.on_card_presence(slot, 0));
   }
 
