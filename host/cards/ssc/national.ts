@@ -203,7 +203,18 @@ export class SscNationalInterface {
       const { out, data } = await fn();
       return { code: 0, pOutInfo: out, gbk: nationalBytes(out), data };
     } catch (e) {
-      const err = toCardError(e);
+      // Every expected failure is a CardError by now (the channel's errors are wrapped where they
+      // arise); anything else is a bug here, still answered with a code, but named as such.
+      const err =
+        e instanceof CardError
+          ? e
+          : new CardError(
+              NationalCode.CARD_NO_ANSWER,
+              `internal error: ${e instanceof Error ? e.message : String(e)}`,
+              {
+                cause: e,
+              },
+            );
       return {
         code: err.code,
         pOutInfo: err.text,
