@@ -50,7 +50,7 @@ export interface CommandSink {
 export interface ClientEvents {
   /** A pushed `50 xx` (native profile). */
   slotChange(m: NotifySlotChange): void;
-  /** A command timed out and nothing at all came from the reader meanwhile. */
+  /** A command that needs no card timed out and nothing at all came from the reader meanwhile. */
   unresponsive(): void;
 }
 
@@ -70,6 +70,9 @@ const ANSWER_TYPE: Record<PcToRdr, RdrToPc> = {
   [PcToRdr.Escape]: RdrToPc.Escape,
   [PcToRdr.SetDataRateAndClockFrequency]: RdrToPc.DataRateAndClockFrequency,
 };
+
+/** Commands whose answer waits for the card (a slow card may keep a stock reader silent). */
+const CARD_COMMANDS = new Set<PcToRdr>([PcToRdr.IccPowerOn, PcToRdr.XfrBlock, PcToRdr.Secure]);
 
 interface Pending {
   readonly command: CcidCommand;
@@ -353,7 +356,8 @@ export class CcidClient {
       ),
     );
     this.#abort(p);
-    if (silent) this.#events.unresponsive();
+    // Silence on a command that does not wait for a card means the reader itself is gone.
+    if (silent && !CARD_COMMANDS.has(p.command.type)) this.#events.unresponsive();
   }
 
   #cancel(p: Pending): void {
