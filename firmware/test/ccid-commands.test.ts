@@ -393,6 +393,19 @@ describe('CCID commands: clock, T0APDU, Mechanical, Secure, SetDataRateAndClockF
     expect([stop.status & 0xc0, stop.specific]).toEqual([CommandStatus.Ok, 1]);
     const bad = only(host, { type: PcToRdr.IccClock, specific: [2, 0, 0] });
     expect([bad.status & 0xc0, bad.error]).toEqual([FAILED, 7]);
+    const refused =
+      (fw.fake_set_results(0, 0, CcidError.IccMute, 0),
+      only(host, { type: PcToRdr.IccClock, specific: [1, 0, 0] }));
+    expect([refused.status & 0xc0, refused.error]).toEqual([FAILED, CcidError.IccMute]);
+  });
+
+  it('IccClock stop that leaves the clock running is CMD_NOT_SUPPORTED (the slot API returns 0 for both)', async () => {
+    const { host, fw } = await native();
+    fw.fake_set_results(0, 0, CcidError.CmdNotSupported, 0);
+    const a = only(host, { type: PcToRdr.IccClock, specific: [1, 0, 0] });
+    expect([a.status & 0xc0, a.error, a.specific]).toEqual([FAILED, CcidError.CmdNotSupported, 0]);
+    const restart = only(host, { type: PcToRdr.IccClock, specific: [0, 0, 0] });
+    expect(restart.status & 0xc0).toBe(CommandStatus.Ok);
   });
 
   it('T0APDU accepts "class from the command" and refuses other classes', async () => {

@@ -15,6 +15,8 @@ import {
   T1_PARAMETERS_LENGTH,
   DATA_RATE_AND_CLOCK_LENGTH,
   T0ApduChanges,
+  ClockCommand,
+  ClockStatus,
 } from '../../../protocol/ccid-constants';
 import { TIMER_TIME_EXTENSION_BASE } from '../timers';
 import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
@@ -170,8 +172,21 @@ export function ccidOnMessage(ptr: usize, len: i32): void {
       return;
     }
     case PcToRdr.IccClock: {
-      if (specific > MAX_CLOCK_COMMAND) replySlotStatus(slot, OFFSET_SPECIFIC);
-      else replySlotStatus(slot, slotClock(slot, specific));
+      if (specific > MAX_CLOCK_COMMAND) {
+        replySlotStatus(slot, OFFSET_SPECIFIC);
+        return;
+      }
+      let error = slotClock(slot, specific);
+      // CmdNotSupported is 0, the same as success in the slot API's return value: a stop that
+      // left the clock running was refused.
+      if (
+        error == 0 &&
+        specific == ClockCommand.Stop &&
+        slotClockStatus(slot) == ClockStatus.Running
+      ) {
+        error = CcidError.CmdNotSupported | NOT_SUPPORTED_FLAG;
+      }
+      replySlotStatus(slot, error);
       return;
     }
     case PcToRdr.T0Apdu: {
