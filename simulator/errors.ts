@@ -9,7 +9,6 @@ export type SimulatorErrorCode =
   | 'link-spec'
   | 'link'
   | 'flash-state'
-  | 'card-spec'
   | 'fault-spec'
   | 'line';
 
@@ -80,13 +79,6 @@ export class FlashStateError extends SimulatorError {
   constructor(message: string) {
     super('flash-state', message);
     this.name = 'FlashStateError';
-  }
-}
-
-export class CardSpecError extends SimulatorError {
-  constructor(message: string) {
-    super('card-spec', message);
-    this.name = 'CardSpecError';
   }
 }
 
