@@ -14,6 +14,7 @@ import {
 import {
   Profile,
   VendorCommand,
+  VendorStatus,
   VENDOR_MAGIC_0,
   VENDOR_MAGIC_1,
 } from '../../protocol/native-constants.ts';
@@ -571,6 +572,27 @@ describe('profiles: SetProfile and NotifySlotChange', () => {
     expect(fw.fake_power_offs()).toBe(0);
     set(Profile.Native);
     expect(fw.fake_power_offs()).toBe(SLOT_COUNT);
+  });
+
+  it('a profile switch while a slot is busy is refused with Busy, and nothing changes', async () => {
+    const { host, fw } = await native();
+    fw.fake_set_icc(2, IccStatus.PresentActive);
+    host.send({ type: PcToRdr.XfrBlock, slot: 2, seq: 1, data: [0, 0xb0, 0, 0, 0] });
+    const powerOffs = fw.fake_power_offs();
+    const a = only(host, {
+      type: PcToRdr.Escape,
+      seq: 2,
+      data: [VENDOR_MAGIC_0, VENDOR_MAGIC_1, VendorCommand.SetProfile, Profile.Compat],
+    });
+    expect(hex(a.data)).toBe(
+      hex([VENDOR_MAGIC_0, VENDOR_MAGIC_1, VendorCommand.SetProfile, VendorStatus.Busy]),
+    );
+    expect(fw.fake_power_offs()).toBe(powerOffs);
+    expect(fw.fake_op(2)).toBe(Op.Transmit);
+    // Still native: no echo.
+    expect(frames(host.send({ type: PcToRdr.GetSlotStatus, seq: 3 })).map((x) => x.seq)).toEqual([
+      3,
+    ]);
   });
 
   it('native pushes 50 bmSlotICCState on presence changes; compat does not', async () => {
