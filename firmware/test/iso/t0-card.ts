@@ -141,6 +141,13 @@ export class T0Card implements CardModel {
     // Data out of the card: only the exact length (6Cxx otherwise).
     const le = p3 === 0 ? 256 : p3;
     const r = this.run({ data: [] });
+    if (r.data.length > 256 && le === 256) {
+      // More than one TPDU holds (case 2E): 256 now, the rest by GET RESPONSE.
+      this.pending = r.data.slice(256);
+      const rest = this.pending.length;
+      this.sendOut(side, r.data.slice(0, 256), 0x6100 | (rest > 255 ? 0 : rest));
+      return;
+    }
     if (r.data.length !== le && r.data.length > 0) {
       this.sw(side, [], 0x6c00 | (r.data.length & 0xff));
       return;
@@ -190,7 +197,7 @@ export class T0Card implements CardModel {
 
   private answer(side: CardSide, r: { data: number[]; sw: number }): void {
     if (r.data.length === 0) return this.sw(side, [], r.sw);
-    this.pending = r.data;
+    this.pending = [...r.data];
     this.sw(side, [], 0x6100 | (r.data.length > 255 ? 0 : r.data.length));
   }
 
