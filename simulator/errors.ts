@@ -10,6 +10,7 @@ export type SimulatorErrorCode =
   | 'link'
   | 'flash-state'
   | 'fault-spec'
+  | 'command'
   | 'line';
 
 export class SimulatorError extends Error {
@@ -94,5 +95,13 @@ export class LineError extends SimulatorError {
   constructor(message: string) {
     super('line', message);
     this.name = 'LineError';
+  }
+}
+
+/** A bad command on the simulator's standard input. */
+export class CommandError extends SimulatorError {
+  constructor(message: string) {
+    super('command', message);
+    this.name = 'CommandError';
   }
 }

@@ -77,6 +77,7 @@ export class Reader implements HalBackend {
   private readonly trace: Trace | undefined;
   private readonly uid: Uint8Array;
   private readonly hostListeners = new Set<(bytes: Uint8Array) => void>();
+  private readonly panicListeners = new Set<(panic: FirmwarePanic) => void>();
   private readonly timers = new Map<number, number>();
   private fw: FirmwareExports | undefined;
   private generation = 0;
@@ -180,6 +181,12 @@ export class Reader implements HalBackend {
   onHostData(listener: (bytes: Uint8Array) => void): () => void {
     this.hostListeners.add(listener);
     return () => this.hostListeners.delete(listener);
+  }
+
+  /** Calls `listener` for every panic as it is recorded; returns a function that stops it. */
+  onPanic(listener: (panic: FirmwarePanic) => void): () => void {
+    this.panicListeners.add(listener);
+    return () => this.panicListeners.delete(listener);
   }
 
   insertCard(slot: number, card: CardContacts): void {
@@ -296,6 +303,7 @@ export class Reader implements HalBackend {
     const p: FirmwarePanic = { timeNs: this.clock.now(), kind, during, detail };
     this.panics.push(p);
     this.note('reader', `PANIC ${kind} in ${during}: ${detail}`);
+    for (const l of this.panicListeners) l(p);
   }
 
   private hostRxCapacity(): number {
