@@ -273,6 +273,7 @@ export class Rig {
   readonly presence: { slot: number; present: number }[] = [];
   readonly panics: [number, number][] = [];
   private queue: Event[] = [];
+  private readonly doneBySlot: number[] = [];
   private seq = 0;
   private timerGen = new Map<number, number>();
 
@@ -287,8 +288,10 @@ export class Rig {
     const instance = await WebAssembly.instantiate(module, {
       [HAL_MODULE]: rig.halImports() as unknown as WebAssembly.ModuleImports,
       'test-harness': {
-        slot_done: (slot: number, error: number, ptr: number, len: number) =>
-          rig.done.push({ slot, error, data: rig.bytes(ptr, len), at: rig.now }),
+        slot_done: (slot: number, error: number, ptr: number, len: number) => {
+          rig.done.push({ slot, error, data: rig.bytes(ptr, len), at: rig.now });
+          rig.doneBySlot[slot] = (rig.doneBySlot[slot] ?? 0) + 1;
+        },
         slot_waiting: (slot: number, multiplier: number) =>
           rig.waiting.push({ slot, multiplier, at: rig.now }),
         slot_presence: (slot: number, present: number) => rig.presence.push({ slot, present }),
@@ -407,10 +410,13 @@ export class Rig {
     if (this.panics.length) throw new Error(`firmware panic ${JSON.stringify(this.panics)}`);
   }
 
-  /** Waits for the next completion on `slot`. */
-  nextDone(slot: number): Done {
-    const seen = this.done.filter((d) => d.slot === slot).length;
-    this.runUntil(() => this.done.filter((d) => d.slot === slot).length > seen);
+  private doneCount(slot: number): number {
+    return this.doneBySlot[slot] ?? 0;
+  }
+
+  /** Waits for the next completion on `slot`, counting from `seen` completions. */
+  nextDone(slot: number, seen = this.doneCount(slot)): Done {
+    this.runUntil(() => this.doneCount(slot) > seen);
     return this.done.filter((d) => d.slot === slot)[seen];
   }
 
@@ -433,10 +439,9 @@ export class Rig {
   }
 
   powerOn(slot: number, powerSelect = 1, apduLevel = false): Done {
-    const seen = this.done.filter((d) => d.slot === slot).length;
+    const seen = this.doneCount(slot);
     this.powerOnAsync(slot, powerSelect, apduLevel);
-    this.runUntil(() => this.done.filter((d) => d.slot === slot).length > seen);
-    return this.done.filter((d) => d.slot === slot)[seen];
+    return this.nextDone(slot, seen);
   }
 
   private input(bytes: readonly number[]): void {
@@ -449,10 +454,9 @@ export class Rig {
   }
 
   transmit(slot: number, bytes: readonly number[], apduLevel = false): Done {
-    const seen = this.done.filter((d) => d.slot === slot).length;
+    const seen = this.doneCount(slot);
     this.transmitAsync(slot, bytes, apduLevel);
-    this.runUntil(() => this.done.filter((d) => d.slot === slot).length > seen);
-    return this.done.filter((d) => d.slot === slot)[seen];
+    return this.nextDone(slot, seen);
   }
 
   getParameters(slot: number): { protocol: number; data: number[] } {

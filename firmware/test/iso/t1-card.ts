@@ -52,6 +52,8 @@ export interface T1CardOptions {
   garble?: (block: number[], index: number) => boolean;
   /** Answer S(IFS request) (default) or ignore it. */
   ifsRequest?: 'answer' | 'ignore';
+  /** How the answer is cut into I-blocks (default: IFSD each); may hold empty pieces. */
+  split?: (answer: number[], ifsd: number) => number[][];
   /** PPS as first exchange: echo (default), silent. */
   pps?: 'accept' | 'silent';
   inverse?: boolean;
@@ -65,6 +67,8 @@ export class T1Card implements CardModel {
   ifsd = 32;
   private ns = 0;
   private nr = 0;
+  /** NAD of the card's blocks: the reader's with SAD and DAD swapped (§11.3.2.1). */
+  private nad = 0;
   private rx: number[] = [];
   private command: number[] = [];
   private answerChunks: number[][] = [];
@@ -101,6 +105,7 @@ export class T1Card implements CardModel {
     if (this.rx.length < total) return;
     const b = this.rx.splice(0, total);
     this.first = false;
+    this.nad = ((b[0] & 0x07) << 4) | ((b[0] >> 4) & 0x07);
     this.log.push({ from: 'reader', block: b });
     const garbled =
       b.includes(-1) || !edcValid(b, this.crc) || (this.o.garble?.(b, this.received) ?? false);
@@ -132,7 +137,7 @@ export class T1Card implements CardModel {
   }
 
   private sendR(side: CardSide, error: number): void {
-    this.send(side, block(0, 0x80 | (this.nr << 4) | error, [], this.crc));
+    this.send(side, block(this.nad, 0x80 | (this.nr << 4) | error, [], this.crc));
   }
 
   private onBlock(side: CardSide, b: number[], garbled: boolean): void {
@@ -150,12 +155,15 @@ export class T1Card implements CardModel {
       this.apdus.push(apdu);
       const answer = this.o.app(apdu);
       this.answerChunks = [];
-      for (let i = 0; i < answer.length || i === 0; i += this.ifsd) {
-        this.answerChunks.push(answer.slice(i, i + this.ifsd));
+      if (this.o.split) this.answerChunks = this.o.split(answer, this.ifsd);
+      else {
+        for (let i = 0; i < answer.length || i === 0; i += this.ifsd) {
+          this.answerChunks.push(answer.slice(i, i + this.ifsd));
+        }
       }
       if (this.o.wtx) {
         this.waitingWtx = true;
-        this.send(side, block(0, 0xc3, [this.o.wtx], this.crc));
+        this.send(side, block(this.nad, 0xc3, [this.o.wtx], this.crc));
         return;
       }
       return this.answerLater(side);
@@ -173,13 +181,13 @@ export class T1Card implements CardModel {
       case 0xc1:
         if (this.o.ifsRequest === 'ignore') return;
         this.ifsd = inf[0];
-        return this.send(side, block(0, 0xe1, inf, this.crc));
+        return this.send(side, block(this.nad, 0xe1, inf, this.crc));
       case 0xc0:
         this.ns = 0;
         this.nr = 0;
         this.command = [];
         this.answerChunks = [];
-        return this.send(side, block(0, 0xe0, [], this.crc));
+        return this.send(side, block(this.nad, 0xe0, [], this.crc));
       case 0xe3:
         if (this.waitingWtx) {
           this.waitingWtx = false;
@@ -200,6 +208,6 @@ export class T1Card implements CardModel {
     const more = this.answerChunks.length > 0;
     const pcb = (this.ns << 6) | (more ? 0x20 : 0);
     this.ns ^= 1;
-    this.send(side, block(0, pcb, chunk, this.crc));
+    this.send(side, block(this.nad, pcb, chunk, this.crc));
   }
 }
