@@ -176,7 +176,9 @@ export function slotClock(slot: i32, command: i32): i32 {
   }
   if (s.phase != Phase.Active) return CcidError.IccMute;
   if (command == ClockCommand.Stop) {
-    if (s.params.clockStop == 0) return CcidError.CmdNotSupported;
+    // The ATR does not allow clock stop: refused as a bClockCommand this card cannot take
+    // (CMD_NOT_SUPPORTED is 0x00, which reads as success in this return value).
+    if (s.params.clockStop == 0) return ERROR_INDEX_PARAMETER;
     card_clock(slot, 0);
     s.clockStopped = true;
   } else if (s.clockStopped) {
