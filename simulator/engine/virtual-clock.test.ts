@@ -119,13 +119,19 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(0);
     wallMs += 2;
     expect(clock.now()).toBe(2 * NS_PER_MS);
+    // A time computed a moment ago that the wall clock has just passed is due now, not an error.
+    const due = clock.now();
+    wallMs += 0.001;
+    let late = -1;
+    clock.scheduleAt(due, () => (late = clock.now()));
     const seen: number[] = [];
     clock.schedule(0, () => {
       seen.push(clock.now());
       clock.stop();
     });
     await clock.run();
-    expect(seen).toEqual([2 * NS_PER_MS]);
+    expect(late).toBeCloseTo(2.001 * NS_PER_MS, 3);
+    expect(seen).toEqual([late]);
     await expect(clock.advance(1)).rejects.toThrow(ClockError);
   });
 });
