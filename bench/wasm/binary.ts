@@ -133,7 +133,7 @@ export function readSections(module: Uint8Array): Section[] {
   return sections;
 }
 
-export function writeModule(sections: readonly Section[]): Uint8Array {
+export function writeModule(sections: readonly Section[]): Uint8Array<ArrayBuffer> {
   const parts: number[] = [...MAGIC_VERSION];
   for (const s of sections) parts.push(s.id, ...unsignedLeb(s.body.length), ...s.body);
   return Uint8Array.from(parts);

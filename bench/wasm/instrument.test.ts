@@ -77,7 +77,7 @@ describe('instruction counting on a known module', () => {
 });
 
 describe('instruction counting on the release firmware', () => {
-  async function run(bytes: Uint8Array) {
+  async function run(bytes: Uint8Array<ArrayBuffer>) {
     const hal = new FakeHal();
     const { instance } = await WebAssembly.instantiate(bytes, {
       [HAL_MODULE]: hal.imports() as unknown as WebAssembly.ModuleImports,
@@ -89,7 +89,7 @@ describe('instruction counting on the release firmware', () => {
   }
 
   it('behaves as the original, and per-run counts equal per-instruction counts', async () => {
-    const original = readFileSync(firmwarePath('release'));
+    const original = new Uint8Array(readFileSync(firmwarePath('release')));
     const plain = await run(original);
     const byRun = await run(instrument(original, 'run'));
     const byEach = await run(instrument(original, 'each'));

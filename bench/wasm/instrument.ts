@@ -226,7 +226,10 @@ function upsert(sections: Section[], id: number, entry: number[]): void {
 }
 
 /** A copy of `module` that counts its executed instructions in the exported INSTRUCTION_COUNTER. */
-export function instrument(module: Uint8Array, granularity: Granularity = 'run'): Uint8Array {
+export function instrument(
+  module: Uint8Array,
+  granularity: Granularity = 'run',
+): Uint8Array<ArrayBuffer> {
   const sections = readSections(module);
   let ownGlobals = 0;
   const globalSection = sections.find((s) => s.id === SectionId.Global);
