@@ -44,7 +44,15 @@ function stale(): boolean {
   return sources > statSync(HARNESS_WASM).mtimeMs;
 }
 
-export async function buildHarness(): Promise<Uint8Array> {
+let built: Promise<Uint8Array> | undefined;
+
+/** The harness binary, built at most once per test process. */
+export function buildHarness(): Promise<Uint8Array> {
+  built ??= build();
+  return built;
+}
+
+async function build(): Promise<Uint8Array> {
   if (!stale()) return readFileSync(HARNESS_WASM);
   let binary: Uint8Array | undefined;
   let errors = '';
