@@ -276,6 +276,7 @@ export class CardLine {
     const levels = encodeCharacter(item.byte, side.setting.inverse);
     const corrupted = this.faultRng.chance(this.faults.parityErrorRate);
     if (corrupted) levels[1 + this.faultRng.int(CHARACTER_BITS - 1)] ^= 1;
+    this.wire.prune(this.oldestInterest());
     const element = this.wire.add(side.driver, now, etu, levels);
     element.byte = item.byte;
     side.current = { byte: item.byte, attempt: item.attempt, element };

@@ -6,6 +6,7 @@
 // while secure PIN entry is active, the way PCI PIN pads show their secure-mode indicator. The
 // simulator starts key scripts on it (keypad.ts).
 import { DISPLAY_COLUMNS, DISPLAY_ROWS } from '../../firmware/hal.ts';
+import { pushBounded } from '../engine/bounded.ts';
 
 export const SECURE_ENTRY_INDICATOR = '\u{1F512}';
 
@@ -83,7 +84,7 @@ export class Display {
 
   private commit(): void {
     const rows = this.rows();
-    this.history.push({ timeNs: this.now(), rows });
+    pushBounded(this.history, { timeNs: this.now(), rows });
     this.changed(rows);
   }
 }

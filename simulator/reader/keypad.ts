@@ -6,6 +6,7 @@ import type { Key } from '../../firmware/hal.ts';
 import type { VirtualClock } from '../engine/virtual-clock.ts';
 import { NS_PER_MS } from '../engine/virtual-clock.ts';
 import { KEY_INTERVAL_MS, type KeyStep, keyLabel, parseKeyScript } from './key-script.ts';
+import { pushBounded } from '../engine/bounded.ts';
 
 export interface KeypadOptions {
   keyIntervalMs?: number;
@@ -31,7 +32,7 @@ export class Keypad {
 
   /** Presses one key now (interactive use). */
   press(key: Key): void {
-    this.pressed.push(keyLabel(key));
+    pushBounded(this.pressed, keyLabel(key));
     this.note(`key ${keyLabel(key)}`);
     this.deliver(key);
   }

@@ -20,6 +20,7 @@ import type { HostLink, HostLinkConfig, HostLinkEnds } from './host-link.ts';
 import { Keypad } from './keypad.ts';
 import { UartLink } from './uart-link.ts';
 import { UsbCdcLink } from './usb-cdc-link.ts';
+import { pushBounded } from '../engine/bounded.ts';
 
 export interface ReaderOptions {
   clock: VirtualClock;
@@ -301,7 +302,7 @@ export class Reader implements HalBackend {
 
   private recordPanic(kind: FirmwarePanic['kind'], during: string, detail: string): void {
     const p: FirmwarePanic = { timeNs: this.clock.now(), kind, during, detail };
-    this.panics.push(p);
+    pushBounded(this.panics, p);
     this.note('reader', `PANIC ${kind} in ${during}: ${detail}`);
     for (const l of this.panicListeners) l(p);
   }
@@ -412,7 +413,7 @@ export class Reader implements HalBackend {
   }
 
   beep(hz: number, ms: number): void {
-    this.beeps.push({ timeNs: this.clock.now(), hz, ms });
+    pushBounded(this.beeps, { timeNs: this.clock.now(), hz, ms });
     this.note('beeper', `${hz} Hz ${ms} ms`);
   }
 
@@ -465,7 +466,7 @@ export class Reader implements HalBackend {
   }
 
   log(level: LogLevel, text: string): void {
-    this.logs.push({ timeNs: this.clock.now(), level, text });
+    pushBounded(this.logs, { timeNs: this.clock.now(), level, text });
     this.note('fw', `${LEVEL_NAMES[level]}: ${text}`);
   }
 

@@ -16,6 +16,7 @@ import type { WireDriver } from '../line/io-wire.ts';
 import type { CharacterInfo, LineTraceSink } from '../line/line-trace.ts';
 import { CcidStreamMasker } from './ccid-mask.ts';
 import { T0StreamMasker, T1StreamMasker } from './pin-mask.ts';
+import { MAX_RECORDS, pushBounded } from '../engine/bounded.ts';
 
 export type HostDirection = 'to-reader' | 'to-host';
 
@@ -24,6 +25,8 @@ export interface TraceOptions {
   write?: (line: string) => void;
   /** Keep the lines in memory (`lines`, `text()`); default true. */
   keep?: boolean;
+  /** At most this many lines in memory, the oldest dropped first (default MAX_RECORDS). */
+  maxLines?: number;
 }
 
 interface Run {
@@ -56,10 +59,12 @@ export class Trace implements LineTraceSink {
   };
   private readonly write: ((line: string) => void) | undefined;
   private readonly keep: boolean;
+  private readonly maxLines: number;
 
   constructor(options: TraceOptions = {}) {
     this.write = options.write;
     this.keep = options.keep ?? true;
+    this.maxLines = options.maxLines ?? MAX_RECORDS;
   }
 
   // ---- card lines ----
@@ -172,7 +177,7 @@ export class Trace implements LineTraceSink {
 
   private emit(timeNs: number, source: string, text: string): void {
     const line = `${formatTime(timeNs)} ${source.padEnd(6)} ${text}`;
-    if (this.keep) this.lines.push(line);
+    if (this.keep) pushBounded(this.lines, line, this.maxLines);
     this.write?.(line);
   }
 }
