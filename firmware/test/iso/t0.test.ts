@@ -266,6 +266,17 @@ describe('T=0 APDU level (native profile)', () => {
     );
   });
 
+  it('an inverse-convention card runs whole APDUs (the UART converts both ways)', async () => {
+    const atr = [0x3f, 0x65, 0x25, 0x00, 0x2c, 0x09, 0x69, 0x90, 0x00];
+    const { rig, card } = await cardRig(() => ({ data: pattern(5), sw: 0x9000 }), {
+      atr,
+      inverse: true,
+    });
+    const done = rig.transmit(0, [0x00, 0xa4, 0x04, 0x00, 0x02, 0x3f, 0x00, 0x00], true);
+    expect(done.data).toEqual([...pattern(5), 0x90, 0x00]);
+    expect(card.commands[0].data).toEqual([0x3f, 0x00]);
+  });
+
   it('malformed APDUs are refused (index of abData)', async () => {
     const { rig } = await cardRig(() => ({ data: [], sw: 0x9000 }));
     for (const bad of [
