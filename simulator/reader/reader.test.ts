@@ -107,6 +107,35 @@ describe('Reader around a firmware', () => {
   });
 });
 
+describe('Reader event delivery', () => {
+  it('never re-enters the firmware: a key pressed during an import arrives after the handler', async () => {
+    let sim: Simulation | undefined;
+    const order: string[] = [];
+    sim = await Simulation.create({
+      seed: 1,
+      firmware: image,
+      trace: {
+        // The firmware logs "init" from inside init(): press a key right there, mid-import.
+        write: (line) => {
+          if (line.includes('fw     info: init') && sim) {
+            order.push('log');
+            const before = sim.reader.deferredEvents;
+            sim.reader.keypad.press(Key.Cancel);
+            order.push(sim.reader.deferredEvents === before + 1 ? 'deferred' : 'delivered inside');
+          }
+        },
+      },
+    });
+    const out: number[] = [];
+    sim.reader.onHostData((b) => out.push(...b));
+    sim.reader.hostWrite(Uint8Array.of(0x04)); // system_reset: boots again, logs "init" again
+    await sim.clock.advance(10 * NS_PER_MS);
+    expect(order).toEqual(['log', 'deferred']);
+    expect(out).toEqual([0x4b, Key.Cancel]);
+    expect(sim.reader.panics).toEqual([]);
+  });
+});
+
 describe('Simulation', () => {
   afterEach(() => vi.restoreAllMocks());
 

@@ -73,6 +73,8 @@ export class Reader implements HalBackend {
   };
   /** True once the firmware failed MAX_BOOT_FAILURES times in a row in `init`. */
   halted = false;
+  /** Events that arrived while the firmware was inside a handler, delivered after it. */
+  deferredEvents = 0;
 
   private readonly image: FirmwareImage;
   private readonly trace: Trace | undefined;
@@ -245,6 +247,7 @@ export class Reader implements HalBackend {
   private call(name: string, run: (x: FirmwareExports) => void): void {
     if (!this.fw) return; // no firmware running: the event is lost, as on a dead MCU
     if (this.inFirmware) {
+      this.deferredEvents++;
       const gen = this.generation;
       this.clock.schedule(0, () => {
         if (gen === this.generation) this.call(name, run);
