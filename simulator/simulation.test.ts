@@ -1,5 +1,6 @@
 // The whole simulator with the real firmware and real virtual cards, driven by an asynchronous
 // host client in the same process (as the host driver will be) on the virtual client clock.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   NATIVE_MAX_MESSAGE_LENGTH,
@@ -108,5 +109,17 @@ describe('Simulation end to end', () => {
     expect(c.trace).not.toBe(a.trace);
     expect(c.trace).toMatch(/~/); // faults were injected…
     expect(c.answers.map((x) => x.type)).toEqual(a.answers.map((x) => x.type)); // …and recovered from
+  });
+
+  it('a card pulled at any instant of the transaction: every command is answered, no panic', async () => {
+    // Activation, the SAM's activation and the SELECT span about 0..110 ms of virtual time.
+    const instants = fc.sample(fc.integer({ min: 0, max: 130_000 }), { numRuns: 40, seed: 11 });
+    for (const pullAtUs of instants) {
+      const { sim, answers } = await transaction(7, { pullAtMs: pullAtUs / 1000 });
+      expect(sim.reader.panics).toEqual([]);
+      expect(answers).toHaveLength(3);
+      const last = answers[2] as { commandStatus: number; iccStatus: number };
+      if (last.commandStatus !== 0) expect(last.iccStatus).not.toBe(0); // failed: card gone
+    }
   });
 });
