@@ -5,6 +5,8 @@
 export interface SendOptions {
   /** Idle etu before the first character (from now, or from the end of the line's last one). */
   delayEtu?: number;
+  /** The same in ns (added to delayEtu). */
+  delayNs?: number;
   /** Extra idle etu between characters (12 etu apart by default). */
   gapEtu?: number;
   /** Indices of characters the reader receives with a parity error. */
@@ -31,6 +33,13 @@ export interface CardModel {
   readonly inverse?: boolean;
   /** RST went high: cold (first since power-on) or warm. Answer with the ATR, or stay mute. */
   onReset(side: CardSide, warm: boolean): void;
+  /**
+   * Optional electrical view, for a card that times its own answer to reset: every VCC, clock
+   * and RST change. With onRst the line leaves the ATR timing to the card (onReset is not used).
+   */
+  onVcc?(side: CardSide, voltage: number): void;
+  onClock?(side: CardSide, khz: number): void;
+  onRst?(side: CardSide, high: boolean): void;
   /** One character from the reader, as the card decoded it (`ok` false: parity error). */
   onChar(side: CardSide, byte: number, ok: boolean): void;
 }

@@ -130,6 +130,12 @@ class CardLine implements CardSide {
   }
 
   reset(high: number): void {
+    if (this.card?.onRst) {
+      if (high === 0 && this.rst === 1) this.interrupt();
+      this.rst = high;
+      if (this.present) this.card.onRst(this, high !== 0);
+      return;
+    }
     if (high === 0) {
       if (this.rst === 1) this.interrupt();
       this.rst = 0;
@@ -216,7 +222,7 @@ class CardLine implements CardSide {
     const [cardF, cardD] = [this.cardF, this.cardD];
     const epoch = this.epoch;
     const gap = options.gapEtu ?? 0;
-    let earliest = this.now + (options.delayEtu ?? 0) * etu;
+    let earliest = this.now + (options.delayEtu ?? 0) * etu + (options.delayNs ?? 0);
     bytes.forEach((byte, i) => {
       const start = Math.max(earliest, this.lineFree);
       this.lineFree = start + CHAR_ETU * etu;
@@ -316,10 +322,12 @@ export class Rig {
       card_power: (slot, voltage) => {
         this.record('card_power', [slot, voltage]);
         line(slot).power(voltage);
+        if (line(slot).present) line(slot).card?.onVcc?.(line(slot), voltage);
       },
       card_clock: (slot, khz) => {
         this.record('card_clock', [slot, khz]);
         line(slot).clockKhz = khz;
+        if (line(slot).present) line(slot).card?.onClock?.(line(slot), khz);
       },
       card_reset: (slot, high) => {
         this.record('card_reset', [slot, high]);
