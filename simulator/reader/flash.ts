@@ -6,6 +6,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlashStatus } from '../../firmware/hal.ts';
+import {
+  FLASH_SECTOR_SIZE,
+  FLASH_SIZE,
+  FLASH_WRITE_ALIGN,
+} from '../../protocol/image/flash-map.ts';
 import type { Prng } from '../engine/prng.ts';
 import { NS_PER_MS, NS_PER_US, type VirtualClock } from '../engine/virtual-clock.ts';
 import { FlashStateError } from '../errors.ts';
@@ -20,11 +25,11 @@ export interface FlashGeometry {
   writeUnitNs: number;
 }
 
-/** 512 KiB, 4 KiB sectors, 8-byte (double-word) programming: a common MCU internal flash. */
+/** The reader's flash part (protocol/image/flash-map.ts, firmware/FLASH.md). */
 export const DEFAULT_FLASH: FlashGeometry = {
-  size: 512 * 1024,
-  sectorSize: 4096,
-  writeAlign: 8,
+  size: FLASH_SIZE,
+  sectorSize: FLASH_SECTOR_SIZE,
+  writeAlign: FLASH_WRITE_ALIGN,
   eraseSectorNs: 20 * NS_PER_MS,
   writeUnitNs: 60 * NS_PER_US,
 };
