@@ -18,6 +18,7 @@ import { hostDuplex } from './link/duplex-link.ts';
 import { FirmwareImage } from './reader/firmware-image.ts';
 import type { FlashGeometry } from './reader/flash.ts';
 import type { HostLinkConfig } from './reader/host-link.ts';
+import type { BootStageFactory } from './reader/boot-stage-seam.ts';
 import { Reader } from './reader/reader.ts';
 import { Trace, type TraceOptions } from './trace/trace.ts';
 import { USER_SLOT } from '../firmware/hal.ts';
@@ -27,8 +28,13 @@ export interface SimulationOptions {
   mode?: ClockMode;
   /** Real-time mode only: the wall clock to follow (default performance.now). */
   wall?: WallClock;
-  /** firmware.wasm path or a loaded image (default firmware/build/firmware.wasm). */
+  /**
+   * firmware.wasm path or a loaded image (default firmware/build/firmware.wasm; none with a boot
+   * stage, which hands over the image from the flash).
+   */
   firmware?: string | FirmwareImage;
+  /** A native boot stage between power-on and the firmware (simulator/boot). */
+  bootStage?: BootStageFactory;
   hostLink?: HostLinkConfig;
   flash?: Partial<FlashGeometry>;
   stateDir?: string;
@@ -47,7 +53,7 @@ export class Simulation {
   readonly clientClock: ClientClock;
   private running: Promise<void> | undefined;
 
-  private constructor(options: SimulationOptions, image: FirmwareImage) {
+  private constructor(options: SimulationOptions, image: FirmwareImage | undefined) {
     this.clock =
       options.mode === 'realtime'
         ? new VirtualClock({ mode: 'realtime', wall: options.wall })
@@ -59,6 +65,7 @@ export class Simulation {
       clock: this.clock,
       prng: this.prng,
       image,
+      bootStage: options.bootStage,
       trace: this.trace,
       hostLink: options.hostLink,
       flash: options.flash,
@@ -74,7 +81,9 @@ export class Simulation {
     const image =
       options.firmware instanceof FirmwareImage
         ? options.firmware
-        : await FirmwareImage.load(options.firmware);
+        : options.bootStage && options.firmware === undefined
+          ? undefined
+          : await FirmwareImage.load(options.firmware);
     return new Simulation(options, image);
   }
 

@@ -42,6 +42,23 @@ export class FirmwareImage {
         `${source} is not a valid WebAssembly module: ${(e as Error).message}`,
       );
     }
+    return FirmwareImage.fromModule(module, source);
+  }
+
+  /** Synchronous form, for images the boot stage hands over in the middle of a run. */
+  static fromBytesSync(bytes: Uint8Array, source = 'bytes'): FirmwareImage {
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw new FirmwareLoadError(
+        `${source} is not a valid WebAssembly module: ${(e as Error).message}`,
+      );
+    }
+    return FirmwareImage.fromModule(module, source);
+  }
+
+  private static fromModule(module: WebAssembly.Module, source: string): FirmwareImage {
     const known = new Set<string>(HAL_IMPORT_NAMES);
     for (const imp of WebAssembly.Module.imports(module)) {
       if (imp.module !== HAL_MODULE || !known.has(imp.name) || imp.kind !== 'function')

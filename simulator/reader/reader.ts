@@ -8,12 +8,13 @@ import { LogLevel, SLOT_COUNT, type FirmwareExports, type Key } from '../../firm
 import type { CardContacts, VoltageClassCode } from '../card/contract.ts';
 import type { Prng } from '../engine/prng.ts';
 import { NS_PER_MS, type VirtualClock } from '../engine/virtual-clock.ts';
-import { HalUsageError, LineError } from '../errors.ts';
+import { FirmwareLoadError, HalUsageError, LineError } from '../errors.ts';
 import { CardLine } from '../line/card-line.ts';
 import { POWER_ON_SETTING, settingFromHal } from '../line/line-setting.ts';
 import type { Trace } from '../trace/trace.ts';
+import type { BootStageFactory, FirmwareFlashDevice, NativeBootStage } from './boot-stage-seam.ts';
 import { Display } from './display.ts';
-import type { FirmwareImage } from './firmware-image.ts';
+import { FirmwareImage } from './firmware-image.ts';
 import { Flash, type FlashGeometry } from './flash.ts';
 import { makeHalImports, type HalBackend } from './hal-bindings.ts';
 import type { HostLink, HostLinkConfig, HostLinkEnds } from './host-link.ts';
@@ -25,7 +26,10 @@ import { pushBounded } from '../engine/bounded.ts';
 export interface ReaderOptions {
   clock: VirtualClock;
   prng: Prng;
-  image: FirmwareImage;
+  /** The image to run; with a boot stage, the boot stage hands it over instead. */
+  image?: FirmwareImage;
+  /** A native boot stage between power-on and the firmware (simulator/boot). */
+  bootStage?: BootStageFactory;
   trace?: Trace;
   hostLink?: HostLinkConfig;
   flash?: Partial<FlashGeometry>;
@@ -75,8 +79,11 @@ export class Reader implements HalBackend {
   halted = false;
   /** Events that arrived while the firmware was inside a handler, delivered after it. */
   deferredEvents = 0;
+  /** Why the boot stage could not start any image (the reader then stays dark). */
+  bootError: Error | undefined;
 
-  private readonly image: FirmwareImage;
+  private readonly image: FirmwareImage | undefined;
+  private readonly bootStage: NativeBootStage | undefined;
   private readonly trace: Trace | undefined;
   private readonly uid: Uint8Array;
   private readonly hostListeners = new Set<(bytes: Uint8Array) => void>();
@@ -96,6 +103,8 @@ export class Reader implements HalBackend {
     const { clock, prng } = options;
     this.clock = clock;
     this.image = options.image;
+    if (!options.image && !options.bootStage)
+      throw new FirmwareLoadError('a reader needs a firmware image or a boot stage');
     this.trace = options.trace;
     this.uid = options.uid ?? Uint8Array.of(0x4b, 0x52, ...prng.fork('uid').bytes(10));
     this.lines = Array.from(
@@ -134,6 +143,11 @@ export class Reader implements HalBackend {
       options.flash,
       options.stateDir,
     );
+    this.bootStage = options.bootStage?.({
+      flash: this.flash,
+      later: (fn) => void clock.schedule(0, fn),
+      note: (text) => this.note('boot', text),
+    });
     const ends: HostLinkEnds = {
       toReader: (bytes) => this.hostToFirmware(bytes),
       toHost: (bytes) => {
@@ -169,7 +183,8 @@ export class Reader implements HalBackend {
     if (!this.poweredOn) return;
     this.note('power', 'cut');
     this.flash.powerCut();
-    this.stopFirmware();
+    this.bootStage?.powerCut();
+    this.stopFirmware('power');
     this.poweredOn = false;
     this.hostLink.reset();
     this.clock.schedule(offMs * NS_PER_MS, () => this.powerOn());
@@ -208,11 +223,39 @@ export class Reader implements HalBackend {
   // ---- firmware lifecycle ----
 
   private start(reason: string): void {
-    this.stopFirmware();
-    this.generation++;
     this.boot.boots++;
+    this.halted = false;
+    this.bootError = undefined;
+    const stage = this.bootStage;
+    if (!stage) {
+      this.launch(this.image!, reason);
+      return;
+    }
+    const gen = this.generation;
+    stage.boot((result) => {
+      if (gen !== this.generation || !this.poweredOn) return; // a power cut came first
+      if (result instanceof Error) {
+        this.bootError = result;
+        this.note('reader', `boot stage: no image to start: ${result.message}`);
+        this.halt();
+        return;
+      }
+      let image: FirmwareImage;
+      try {
+        image = FirmwareImage.fromBytesSync(result.wasm, 'the boot stage image');
+      } catch (e) {
+        this.recordPanic('trap', 'instantiate', (e as Error).message);
+        this.halt();
+        return;
+      }
+      this.launch(image, reason);
+    });
+  }
+
+  private launch(image: FirmwareImage, reason: string): void {
+    this.generation++;
     try {
-      this.fw = this.image.instantiate(makeHalImports(this));
+      this.fw = image.instantiate(makeHalImports(this));
     } catch (e) {
       this.recordPanic('trap', 'instantiate', (e as Error).message);
       this.halt();
@@ -222,12 +265,18 @@ export class Reader implements HalBackend {
     this.call('init', (x) => x.init());
   }
 
-  private stopFirmware(): void {
+  /** The MCU stops: after a power cut (the flash was handled) or before a reset. */
+  private stopFirmware(cause: 'power' | 'reset'): void {
     this.fw = undefined;
     this.generation++;
     for (const h of this.timers.values()) this.clock.cancel(h);
     this.timers.clear();
-    if (this.flash.busy) this.flash.powerCut();
+    // The firmware's flash operations stop with it: the boot stage abandons them; a bare flash
+    // part has its operation cut short.
+    if (cause === 'reset') {
+      if (this.bootStage) this.bootStage.firmwareReset();
+      else if (this.flash.busy) this.flash.powerCut();
+    }
     // The MCU reset puts the card interface back in its power-on state.
     for (const line of this.lines) {
       line.power(0);
@@ -281,7 +330,7 @@ export class Reader implements HalBackend {
     }
     if (failure !== undefined) {
       if (name === 'init' && ++this.bootFailures >= MAX_BOOT_FAILURES) {
-        this.stopFirmware();
+        this.stopFirmware('reset');
         this.halt();
         return;
       }
@@ -299,7 +348,9 @@ export class Reader implements HalBackend {
     const gen = ++this.generation;
     this.fw = undefined;
     this.clock.schedule(0, () => {
-      if (gen === this.generation && this.poweredOn) this.start(reason);
+      if (gen !== this.generation || !this.poweredOn) return;
+      this.stopFirmware('reset');
+      this.start(reason);
     });
   }
 
@@ -420,27 +471,32 @@ export class Reader implements HalBackend {
     this.note('beeper', `${hz} Hz ${ms} ms`);
   }
 
+  /** The flash as the firmware sees it: the boot stage's window, or the whole part. */
+  private firmwareFlash(): FirmwareFlashDevice {
+    return this.bootStage?.firmwareFlash ?? this.flash;
+  }
+
   flashGeometry(): { size: number; sectorSize: number; writeAlign: number } {
-    return this.flash.geometry;
+    return this.firmwareFlash().geometry;
   }
 
   flashRead(addr: number, len: number): Uint8Array | number {
-    return this.flash.read(addr, len);
+    return this.firmwareFlash().read(addr, len);
   }
 
   flashBusy(): boolean {
-    return this.flash.busy;
+    return this.firmwareFlash().busy;
   }
 
   flashErase(addr: number, len: number): void {
-    this.flash.erase(addr, len, this.flashDone());
+    this.firmwareFlash().erase(addr, len, this.flashDone());
   }
 
   flashWrite(addr: number, ptr: number, len: number): void {
     const fw = this.fw;
     // The firmware's buffer is read while programming runs (HAL.md rule 3).
     const source = () => new Uint8Array(fw!.memory.buffer).slice(ptr, ptr + len);
-    this.flash.write(addr, len, source, this.flashDone());
+    this.firmwareFlash().write(addr, len, source, this.flashDone());
   }
 
   private flashDone(): (status: number) => void {
@@ -453,11 +509,13 @@ export class Reader implements HalBackend {
   bootConfirm(): void {
     this.boot.confirmed = true;
     this.note('reader', 'boot_confirm');
+    this.bootStage?.confirm();
   }
 
   bootRequestUpdate(permanent: boolean): void {
     this.boot.updateRequested = permanent ? 'permanent' : 'test';
     this.note('reader', `boot_request_update (${this.boot.updateRequested})`);
+    this.bootStage?.requestUpdate(permanent);
   }
 
   systemReset(): void {

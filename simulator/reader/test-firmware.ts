@@ -70,12 +70,16 @@ const WAT = String.raw`
   (func (export "on_flash_done") (param $status i32) (call $send2 (i32.const 0x46) (local.get $status)))
 )`;
 
-export async function testFirmware(): Promise<FirmwareImage> {
+export function testFirmwareBytes(): Uint8Array {
   const module = binaryen.parseText(WAT);
   try {
     if (!module.validate()) throw new Error('test firmware does not validate');
-    return await FirmwareImage.fromBytes(module.emitBinary(), 'test-firmware');
+    return module.emitBinary();
   } finally {
     module.dispose();
   }
+}
+
+export function testFirmware(): Promise<FirmwareImage> {
+  return FirmwareImage.fromBytes(testFirmwareBytes(), 'test-firmware');
 }
