@@ -9,7 +9,8 @@
 //                                 `**` masked PIN data
 //   slotN  ! reader 03 parity error   what a receiver read when it differs from what was sent
 //   slotN  RST high, UART F=372 …     line events
-//   host   H>R 03 06 …  /  R>H …      host link chunks as delivered (USB packets or UART bytes)
+//   host   H>R 03 06 …  /  R>H …      host link bytes in one direction, as delivered (USB packets
+//                                 or UART bytes) with nothing else traced in between
 //   reader …                          firmware log, panic, boot, display, keys, beeper, flash
 // A run of characters is written when it ends, with the time of its first leading edge.
 import type { WireDriver } from '../line/io-wire.ts';
@@ -52,6 +53,8 @@ export function formatTime(ns: number): string {
 export class Trace implements LineTraceSink {
   readonly lines: string[] = [];
   private readonly runs = new Map<number, Run>();
+  /** Host-link bytes in one direction with nothing else traced in between. */
+  private hostRun: { start: number; direction: HostDirection; parts: string[] } | undefined;
   private readonly maskers = new Map<number, SlotMaskers>();
   private readonly hostMaskers: Record<HostDirection, CcidStreamMasker> = {
     'to-reader': new CcidStreamMasker(),
@@ -107,7 +110,12 @@ export class Trace implements LineTraceSink {
   host(timeNs: number, direction: HostDirection, bytes: Uint8Array): void {
     const masker = this.hostMaskers[direction];
     const parts = Array.from(bytes, (b) => (masker.feed(b) ? '**' : hex2(b)));
-    this.emit(timeNs, 'host', `${direction === 'to-reader' ? 'H>R' : 'R>H'} ${parts.join(' ')}`);
+    if (this.hostRun?.direction === direction) {
+      this.hostRun.parts.push(...parts);
+      return;
+    }
+    this.closeHostRun();
+    this.hostRun = { start: timeNs, direction, parts };
   }
 
   // ---- everything else ----
@@ -120,6 +128,7 @@ export class Trace implements LineTraceSink {
   /** Writes the runs still open. */
   flush(): void {
     for (const slot of [...this.runs.keys()].sort()) this.closeRun(slot);
+    this.closeHostRun();
   }
 
   /** The whole trace (after a flush). */
@@ -167,6 +176,14 @@ export class Trace implements LineTraceSink {
     return m;
   }
 
+  private closeHostRun(): void {
+    const run = this.hostRun;
+    if (!run) return;
+    this.hostRun = undefined;
+    const dir = run.direction === 'to-reader' ? 'H>R' : 'R>H';
+    this.write1(run.start, 'host', `${dir} ${run.parts.join(' ')}`);
+  }
+
   private closeRun(slot: number): void {
     const run = this.runs.get(slot);
     if (!run) return;
@@ -176,6 +193,11 @@ export class Trace implements LineTraceSink {
   }
 
   private emit(timeNs: number, source: string, text: string): void {
+    this.closeHostRun();
+    this.write1(timeNs, source, text);
+  }
+
+  private write1(timeNs: number, source: string, text: string): void {
     const line = `${formatTime(timeNs)} ${source.padEnd(6)} ${text}`;
     if (this.keep) pushBounded(this.lines, line, this.maxLines);
     this.write?.(line);
