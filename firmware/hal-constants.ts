@@ -59,6 +59,13 @@ export enum LogLevel {
   Debug = 3,
 }
 
+/**
+ * While secure PIN entry is active the display shows this character (U+1F512 LOCK, UTF-8
+ * F0 9F 94 92) somewhere on its rows, and only then: the citizen sees that the keypad talks to
+ * the card alone, and the simulator starts a scripted key sequence when it appears.
+ */
+export const SECURE_ENTRY_CODEPOINT = 0x1f512;
+
 /** Display size in character cells; a CJK character takes two cells. */
 export const DISPLAY_ROWS = 2;
 export const DISPLAY_COLUMNS = 16;
