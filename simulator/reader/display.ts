@@ -5,10 +5,10 @@
 // Secure entry: the firmware shows SECURE_ENTRY_INDICATOR (🔒, U+1F512) somewhere on the display
 // while secure PIN entry is active, the way PCI PIN pads show their secure-mode indicator. The
 // simulator starts key scripts on it (keypad.ts).
-import { DISPLAY_COLUMNS, DISPLAY_ROWS } from '../../firmware/hal.ts';
+import { DISPLAY_COLUMNS, DISPLAY_ROWS, SECURE_ENTRY_CODEPOINT } from '../../firmware/hal.ts';
 import { pushBounded } from '../engine/bounded.ts';
 
-export const SECURE_ENTRY_INDICATOR = '\u{1F512}';
+export const SECURE_ENTRY_INDICATOR = String.fromCodePoint(SECURE_ENTRY_CODEPOINT);
 
 /** East Asian wide and fullwidth characters, and emoji, take two cells. */
 export function cellWidth(ch: string): 1 | 2 {
