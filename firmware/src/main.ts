@@ -28,6 +28,8 @@ import {
   ccidOnSlotWaiting,
   ccidOnSlotPresence,
   ccidOnTimer,
+  ccidOnKey,
+  ccidOnPinTimer,
 } from './ccid/ccid-device';
 import {
   hostLinkInit,
@@ -37,7 +39,7 @@ import {
   hostLinkOnTimer,
 } from './link/host-link';
 import { SLOT_COUNT } from '../hal-constants';
-import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME } from './timers';
+import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME, TIMER_PIN } from './timers';
 
 export function init(): void {
   setSlotOps(
@@ -87,7 +89,10 @@ export function on_card_presence(slot: i32, present: i32): void {
   slotOnPresence(slot, present != 0 ? 1 : 0);
 }
 
-export function on_key(key: i32): void {}
+/** Keys reach only the PIN pad (digits never leave the firmware, firmware/HAL.md). */
+export function on_key(key: i32): void {
+  ccidOnKey(key);
+}
 
 export function on_timer(id: i32): void {
   if (id >= TIMER_SLOT_BASE && id < TIMER_SLOT_BASE + SLOT_COUNT) {
@@ -96,6 +101,8 @@ export function on_timer(id: i32): void {
     ccidOnTimer(id - TIMER_TIME_EXTENSION_BASE);
   } else if (id == TIMER_HOST_FRAME) {
     hostLinkOnTimer();
+  } else if (id == TIMER_PIN) {
+    ccidOnPinTimer();
   }
 }
 

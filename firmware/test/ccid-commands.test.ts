@@ -423,16 +423,22 @@ describe('CCID commands: clock, T0APDU, Mechanical, Secure, SetDataRateAndClockF
     expect([bits.status & 0xc0, bits.error]).toEqual([FAILED, 7]);
   });
 
-  it('Mechanical, Secure and SetDataRateAndClockFrequency fail with CMD_NOT_SUPPORTED', async () => {
-    const { host } = await native();
+  it('Mechanical and SetDataRateAndClockFrequency fail with CMD_NOT_SUPPORTED; Secure needs an active card', async () => {
+    const { host, fw } = await native();
     for (const [type, data] of [
       [PcToRdr.Mechanical, []],
-      [PcToRdr.Secure, [0, 0x1e]],
       [PcToRdr.SetDataRateAndClockFrequency, [0xa0, 0x0f, 0, 0, 0x80, 0x25, 0, 0]],
     ] as const) {
       const a = only(host, { type, data });
       expect([a.status & 0xc0, a.error]).toEqual([FAILED, CcidError.CmdNotSupported]);
     }
+    fw.fake_set_icc(0, IccStatus.PresentInactive);
+    const secure = only(host, { type: PcToRdr.Secure, data: [0, 0x1e] });
+    expect([secure.type, secure.status, secure.error]).toEqual([
+      RdrToPc.DataBlock,
+      FAILED | IccStatus.PresentInactive,
+      CcidError.IccMute,
+    ]);
     const short = only(host, { type: PcToRdr.SetDataRateAndClockFrequency, data: [1, 2, 3] });
     expect([short.status & 0xc0, short.error]).toEqual([FAILED, 1]);
   });

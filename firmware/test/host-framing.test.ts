@@ -81,7 +81,12 @@ for (const variant of ['debug', 'release'] as const) {
         profile: Profile.Native,
         firmware: { major: FIRMWARE_MAJOR, minor: FIRMWARE_MINOR, patch: FIRMWARE_PATCH },
         features:
-          ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange | ReaderFeature.Diagnostics,
+          ReaderFeature.PinVerify |
+          ReaderFeature.PinModify |
+          ReaderFeature.Keypad |
+          ReaderFeature.ExtendedApdu |
+          ReaderFeature.PushedSlotChange |
+          ReaderFeature.Diagnostics,
         maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH,
         maxApduData: MAX_APDU_DATA,
         displayRows: DISPLAY_ROWS,

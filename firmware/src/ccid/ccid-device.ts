@@ -57,6 +57,18 @@ import {
 import { handleEscape, escapeError } from './escape';
 import { slotChangeInit, slotChangeOnPresence } from './slot-change';
 import { uptimeInit } from '../diag/uptime';
+import {
+  pinInit,
+  setPinDoneHandler,
+  pinStart,
+  pinProgress,
+  pinOnKey,
+  pinOnTimer,
+  pinAbort,
+  pinOnRemoved,
+  pinOnCardDone,
+} from '../pin/pin-pad';
+import { keypadLatchInit } from '../pin/keypad-latch';
 
 /** IccClock / IccPowerOn / SetParameters range limits of their specific byte. */
 const MAX_POWER_SELECT: i32 = 3;
@@ -79,6 +91,10 @@ export function ccidInit(): void {
   profileInit();
   slotCommandsInit();
   chainsInit();
+  keypadLatchInit();
+  pinInit();
+  // A PIN entry that ends before its command reaches the card answers like a slot completion.
+  setPinDoneHandler(ccidOnSlotDone);
 }
 
 /** After slotsInit: the presence state to report changes against. */
@@ -194,8 +210,7 @@ export function ccidOnMessage(ptr: usize, len: i32): void {
       return;
     }
     case PcToRdr.Secure: {
-      // PIN entry on the reader's keypad comes with issue 6.
-      replyFailed(answer, slotIccStatus(slot), CcidError.CmdNotSupported);
+      secure(slot, data, dataLength);
       return;
     }
     case PcToRdr.Mechanical: {
@@ -289,6 +304,37 @@ function xfrBlock(slot: i32, data: usize, dataLength: i32): void {
   }
 }
 
+/**
+ * PIN entry on the reader's keypad (firmware/src/pin). The request is checked before anything
+ * happens; while the holder types, the slot is busy (an XfrBlock to it is refused with
+ * CMD_SLOT_BUSY) and time extensions go to the host, with PinProgress in the native profile.
+ */
+function secure(slot: i32, data: usize, dataLength: i32): void {
+  const answer = RdrToPc.DataBlock;
+  if (slotIccStatus(slot) != IccStatus.PresentActive) {
+    replyFailed(answer, slotIccStatus(slot), CcidError.IccMute);
+    return;
+  }
+  const level = (curSpecific >> 8) & 0xffff;
+  const r = pinStart(slot, data, dataLength, level, isNative());
+  if (r != 0) {
+    replyFailed(answer, IccStatus.PresentActive, r & 0xff);
+    return;
+  }
+  slotCommandBegin(slot, curType, curSeq, curSpecific, curEcho);
+  timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
+}
+
+/** A key from the keypad (HAL on_key). */
+export function ccidOnKey(key: i32): void {
+  pinOnKey(key);
+}
+
+/** TIMER_PIN fired. */
+export function ccidOnPinTimer(): void {
+  pinOnTimer();
+}
+
 function transmit(slot: i32, ptr: usize, len: i32, apduLevel: bool): void {
   slotCommandBegin(slot, curType, curSeq, curSpecific, curEcho);
   timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
@@ -310,6 +356,8 @@ function t0Apdu(): i32 {
 
 function abort(slot: i32): void {
   chainReset(slot);
+  // A PIN entry ends here (answered CMD_ABORTED); its card exchange, if it runs, below.
+  pinAbort(slot);
   if (slotBusy(slot)) {
     slotAbort(slot);
     // The ISO layer completes the exchange with CmdAborted inside slotAbort; if it did not, the
@@ -330,6 +378,7 @@ export function ccidOnSlotDone(slot: i32, error: i32, ptr: usize, len: i32): voi
   const echo = pendingCommandEcho(slot);
   slotCommandEnd(slot);
   const answer = answerTypeFor(type);
+  if (type == PcToRdr.Secure) pinOnCardDone(slot, error, ptr, len);
   let e = error & 0xff;
   if (e == 0 && (len < 0 || len > maxMessageLength() - CCID_HEADER_LENGTH))
     e = CcidError.XfrOverrun;
@@ -351,7 +400,10 @@ export function ccidOnSlotWaiting(slot: i32, multiplier: i32): void {
 
 export function ccidOnSlotPresence(slot: i32, present: i32): void {
   if (slot < 0 || slot >= SLOT_COUNT) return;
-  if (present == 0) chainReset(slot);
+  if (present == 0) {
+    chainReset(slot);
+    pinOnRemoved(slot);
+  }
   slotChangeOnPresence(slot, present);
 }
 
@@ -361,12 +413,18 @@ export function ccidOnTimer(slot: i32): void {
     timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
 }
 
-/** Sends a time extension for the exchange running on `slot`; false if there is none. */
+/**
+ * Sends a time extension for the exchange or PIN entry running on `slot`; false if there is
+ * none. During a PIN entry in the native profile it carries PinProgress (digits typed, stage).
+ */
 function timeExtension(slot: i32, multiplier: i32): bool {
-  if (!slotBusy(slot) || pendingCommandType(slot) != PcToRdr.XfrBlock) return false;
+  if (!slotBusy(slot)) return false;
   const type = pendingCommandType(slot);
+  if (type != PcToRdr.XfrBlock && type != PcToRdr.Secure) return false;
   const seq = pendingCommandSeq(slot);
-  if (pendingCommandEcho(slot)) sendShortEcho(type, slot, seq, pendingCommandSpecific(slot));
+  const echo = pendingCommandEcho(slot);
+  if (echo) sendShortEcho(type, slot, seq, pendingCommandSpecific(slot));
+  const n = type == PcToRdr.Secure && !echo ? pinProgress(slot, answerData()) : 0;
   sendAnswer(
     RdrToPc.DataBlock,
     slot,
@@ -374,7 +432,7 @@ function timeExtension(slot: i32, multiplier: i32): bool {
     CommandStatus.TimeExtension | slotIccStatus(slot),
     multiplier,
     0,
-    0,
+    n,
   );
   return true;
 }

@@ -13,6 +13,7 @@ import {
   Profile,
   SlotKind,
   ReaderFeature,
+  KEYPAD_PIN_ENTRY_ACTIVE,
 } from '../../../protocol/native-constants';
 import { NATIVE_MAX_MESSAGE_LENGTH, MAX_APDU_DATA } from '../../../protocol/serial-constants';
 import { SLOT_COUNT, USER_SLOT, DISPLAY_ROWS, DISPLAY_COLUMNS } from '../../hal-constants';
@@ -27,10 +28,17 @@ import { writeU16LE, writeU32LE } from './message';
 import { currentProfile, setProfile } from './profile';
 import { slotBusy } from './slot-command';
 import { chainReset } from './xfr-chain';
+import { keypadTake } from '../pin/keypad-latch';
+import { pinActive } from '../pin/pin-pad';
 
 /** What this firmware implements today (ReaderFeature bits reported by HELLO). */
 const FEATURES: u32 =
-  ReaderFeature.ExtendedApdu | ReaderFeature.PushedSlotChange | ReaderFeature.Diagnostics;
+  ReaderFeature.PinVerify |
+  ReaderFeature.PinModify |
+  ReaderFeature.Keypad |
+  ReaderFeature.ExtendedApdu |
+  ReaderFeature.PushedSlotChange |
+  ReaderFeature.Diagnostics;
 
 /** Returns the response length at answerData(), or a negative escape failure (escape.ts). */
 export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
@@ -74,6 +82,11 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
       else countersReset();
       break;
     }
+    case VendorCommand.KeypadState: {
+      if (payloadLength != 0) status = VendorStatus.BadLength;
+      else n = keypadState(body);
+      break;
+    }
     default:
       status = VendorStatus.UnknownCommand;
   }
@@ -104,6 +117,13 @@ function hello(out: usize): i32 {
     store<u8>(p++, <u8>(s == USER_SLOT ? SlotKind.User : SlotKind.Sam));
   p += serialNumberField(p);
   return <i32>(p - out);
+}
+
+/** u16 LE FunctionKey bits pressed since the last call, u8 flags. Never a digit. */
+function keypadState(out: usize): i32 {
+  writeU16LE(out, keypadTake());
+  store<u8>(out, <u8>(pinActive() ? KEYPAD_PIN_ENTRY_ACTIVE : 0), 2);
+  return 3;
 }
 
 /** u8 length, then the serial number in ASCII. */
