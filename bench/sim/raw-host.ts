@@ -9,7 +9,12 @@ import {
   COMPAT_MAX_MESSAGE_LENGTH,
   NATIVE_MAX_MESSAGE_LENGTH,
 } from '../../protocol/serial-constants.ts';
-import { CcidClient, type CcidAnswer, type ClientMode } from '../../host/ccid/ccid-client.ts';
+import {
+  CcidClient,
+  type CcidAnswer,
+  type CcidCommand,
+  type ClientMode,
+} from '../../host/ccid/ccid-client.ts';
 import { FrameChannel } from '../../host/ccid/frame-channel.ts';
 import { streamTransport } from '../../host/transport/stream-transport.ts';
 import type { Simulation } from '../../simulator/simulation.ts';
@@ -49,6 +54,11 @@ export class RawHost {
       maxMessageLength: mode === 'native' ? NATIVE_MAX_MESSAGE_LENGTH : COMPAT_MAX_MESSAGE_LENGTH,
       events: { slotChange: () => {}, unresponsive: () => {} },
     });
+  }
+
+  /** Any CCID command; the answer as it came (failed or not). */
+  command(command: CcidCommand): Promise<CcidAnswer> {
+    return this.client.command(command, { timeoutMs: 10_000 });
   }
 
   async vendor(request: VendorRequest): Promise<CcidAnswer> {
