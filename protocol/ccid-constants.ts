@@ -71,6 +71,17 @@ export enum CcidError {
   CmdNotSupported = 0x00,
 }
 
+/**
+ * bError 0x01..0x7F of a Failed answer names the offending byte of the command by its offset in
+ * the CCID message (CCID §6.2.6): the offsets the reader reports.
+ */
+export const ERROR_INDEX_LENGTH = 1; // dwLength
+export const ERROR_INDEX_SLOT = 5; // bSlot
+/** The first message-specific byte: bPowerSelect, bProtocolNum, bClockCommand. */
+export const ERROR_INDEX_PARAMETER = 7;
+/** abData[0]; abData[i] is ERROR_INDEX_DATA + i. */
+export const ERROR_INDEX_DATA = CCID_HEADER_LENGTH;
+
 /** IccPowerOn bPowerSelect. */
 export enum PowerSelect {
   Automatic = 0,

@@ -29,3 +29,8 @@ export const COMPAT_MAX_MESSAGE_LENGTH = 271;
 export const NATIVE_MAX_MESSAGE_LENGTH = 4115;
 /** Largest APDU data field the firmware handles (extended APDUs), in bytes. */
 export const MAX_APDU_DATA = 4096;
+/**
+ * Largest command APDU the firmware handles: an extended case 4 with MAX_APDU_DATA bytes
+ * (CLA INS P1 P2, 00 Lc1 Lc2, data, Le1 Le2) = 4105 bytes.
+ */
+export const MAX_EXTENDED_APDU_LENGTH = 4 + 3 + MAX_APDU_DATA + 2;

@@ -2,7 +2,11 @@
 //
 // TPDU level (compat profile): a PPS request right after the ATR (the host's, FF …), one T=0
 // TPDU, or one T=1 block. APDU level (native profile): one whole APDU over T=0 or T=1.
-import { ProtocolNum } from '../../../protocol/ccid-constants';
+import {
+  ProtocolNum,
+  ERROR_INDEX_LENGTH,
+  ERROR_INDEX_DATA,
+} from '../../../protocol/ccid-constants';
 import { MAX_APDU_DATA } from '../../../protocol/serial-constants';
 import { card_clock, card_wait, timer_set, timer_cancel } from '../hal';
 import { slotDone } from '../ccid/slot-events';
@@ -11,8 +15,6 @@ import {
   PENDING,
   PPSS,
   PPS_MAX_LENGTH,
-  ERROR_INDEX_LENGTH,
-  ERROR_INDEX_DATA,
   T0_HEADER_LENGTH,
   T0_MAX_DATA,
   CLOCK_RESTART_MS,

@@ -1,23 +1,15 @@
 // ISO/IEC 7816-3 and -4 bytes, sizes and timings that only the firmware's ISO layer uses. The
 // facts the host and the simulator share (Fi/Di tables, ATR defaults, TS values) live in
 // protocol/iso7816-tables.ts.
-import { MAX_APDU_DATA } from '../../../protocol/serial-constants';
-import { CCID_HEADER_LENGTH } from '../../../protocol/ccid-constants';
+import { MAX_APDU_DATA, MAX_EXTENDED_APDU_LENGTH } from '../../../protocol/serial-constants';
 
 /** A state machine's answer to an event: still running. 0 = done, 1..0xFF = a CcidError. */
 export const PENDING: i32 = -1;
 
 /** Largest C-APDU (ISO 7816-4 §5.1): CLA INS P1 P2, 00 Lc1 Lc2, data, Le1 Le2. */
-export const MAX_COMMAND_LENGTH: i32 = 4 + 3 + MAX_APDU_DATA + 2;
+export const MAX_COMMAND_LENGTH: i32 = MAX_EXTENDED_APDU_LENGTH;
 /** Largest R-APDU: data, SW1 SW2. */
 export const MAX_RESPONSE_LENGTH: i32 = MAX_APDU_DATA + 2;
-
-// bError 0x01..0x7F names the offending byte of the CCID message (CCID §6.2.6): the byte
-// offsets this layer reports.
-export const ERROR_INDEX_LENGTH: i32 = 1; // dwLength
-export const ERROR_INDEX_SLOT: i32 = 5; // bSlot
-export const ERROR_INDEX_PARAMETER: i32 = 7; // bPowerSelect, bProtocolNum, bClockCommand
-export const ERROR_INDEX_DATA: i32 = CCID_HEADER_LENGTH; // abData[0]
 
 // T=0 (ISO 7816-3 §10.3).
 export const T0_NULL: i32 = 0x60;

@@ -15,10 +15,11 @@ import {
   T0_PARAMETERS_LENGTH,
   T1_PARAMETERS_LENGTH,
   CCID_HEADER_LENGTH,
+  ERROR_INDEX_LENGTH,
+  ERROR_INDEX_PARAMETER,
 } from '../../../protocol/ccid-constants';
 import { UartFlag, MIN_CLOCKS_PER_ETU } from '../../hal-constants';
 import { card_uart } from '../hal';
-import { ERROR_INDEX_LENGTH, ERROR_INDEX_PARAMETER } from './iso7816';
 
 /** bmTCCKST1 always has b4 set (§B4); b0 = CRC, b1 = inverse convention. */
 const TCCKST1_BASE: i32 = 0x10;

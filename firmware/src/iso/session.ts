@@ -1,14 +1,18 @@
 // IccPowerOn from the reset to a usable card: the ATR's verdict, one warm reset after a bad or
 // missing ATR, the class indicator, specific or negotiable mode (ISO 7816-3 §8.3), and at APDU
 // level the reader's own PPS (§9) and the T=1 IFSD exchange (§11.4.2).
-import { CcidError, PowerSelect } from '../../../protocol/ccid-constants';
+import {
+  CcidError,
+  PowerSelect,
+  ProtocolNum,
+  ERROR_INDEX_PARAMETER,
+} from '../../../protocol/ccid-constants';
 import { fmaxKhzFromCode } from '../../../protocol/iso7816-tables';
-import { ProtocolNum } from '../../../protocol/ccid-constants';
 import { VoltageClass } from '../../hal-constants';
 import { card_present, card_wait, timer_set, timer_cancel } from '../hal';
 import { slotDone } from '../ccid/slot-events';
 import { TIMER_SLOT_BASE } from '../timers';
-import { PENDING, ERROR_INDEX_PARAMETER, ATR_MAX_DURATION_ETU } from './iso7816';
+import { PENDING, ATR_MAX_DURATION_ETU } from './iso7816';
 import { ATR_MAX_CHARACTER_GAP_ETU, DEFAULT_F } from '../../../protocol/iso7816-tables';
 import { Slot, Phase, Operation } from './slot-state';
 import { TA2_UNABLE_TO_CHANGE } from './atr-info';

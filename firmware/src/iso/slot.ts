@@ -9,17 +9,14 @@ import {
   ClockCommand,
   ClockStatus,
   ProtocolNum,
-} from '../../../protocol/ccid-constants';
-import { card_clock, card_present } from '../hal';
-import { slotDone, slotPresence } from '../ccid/slot-events';
-import {
-  PENDING,
   ERROR_INDEX_SLOT,
   ERROR_INDEX_LENGTH,
   ERROR_INDEX_PARAMETER,
   ERROR_INDEX_DATA,
-  MAX_COMMAND_LENGTH,
-} from './iso7816';
+} from '../../../protocol/ccid-constants';
+import { card_clock, card_present } from '../hal';
+import { slotDone, slotPresence } from '../ccid/slot-events';
+import { PENDING, MAX_COMMAND_LENGTH } from './iso7816';
 import { Slot, Phase, Operation, slotAt, validSlot } from './slot-state';
 import { SLOT_COUNT } from '../../hal-constants';
 import { Params } from './parameters';

@@ -6,10 +6,9 @@
 // Not done on purpose: ISO's case 4S.2 GET RESPONSE after a plain 9000 — cards of the field
 // answer that GET RESPONSE with an error, which would replace the command's 9000.
 import { MAX_APDU_DATA } from '../../../protocol/serial-constants';
-import { CcidError } from '../../../protocol/ccid-constants';
+import { CcidError, ERROR_INDEX_DATA } from '../../../protocol/ccid-constants';
 import {
   PENDING,
-  ERROR_INDEX_DATA,
   T0_MAX_DATA,
   T0_MAX_COMMAND_DATA,
   INS_GET_RESPONSE,

@@ -12,12 +12,11 @@
 // TPDU level (compat profile): the host runs the protocol; one host block goes out as it is and
 // the card's next complete block comes back. A block with a parity error comes back with a
 // wrong EDC, so that the host asks for it again.
-import { CcidError } from '../../../protocol/ccid-constants';
+import { CcidError, ERROR_INDEX_LENGTH } from '../../../protocol/ccid-constants';
 import { card_send, card_wait } from '../hal';
 import { slotWaiting } from '../ccid/slot-events';
 import {
   PENDING,
-  ERROR_INDEX_LENGTH,
   T1_IFSD,
   T1_DEFAULT_IFSD,
   T1_MAX_BLOCK_LENGTH,
