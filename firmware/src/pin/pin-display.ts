@@ -5,11 +5,8 @@
 // when the indicator appears (simulator/reader/display.ts), as a holder starts typing when the
 // reader asks.
 import { display_clear, display_text } from '../hal';
-import { DISPLAY_COLUMNS } from '../../hal-constants';
+import { DISPLAY_COLUMNS, SECURE_ENTRY_CODEPOINT } from '../../hal-constants';
 import { LANGID_ENGLISH_US, PinMessage } from './pin-constants';
-
-/** U+1F512 LOCK: the secure-entry indicator. Only this file shows it. */
-const SECURE_ENTRY_INDICATOR: string = '\u{1F512}';
 
 export enum Outcome {
   Verified,
@@ -50,29 +47,33 @@ function encode(start: i32, s: string): i32 {
       c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00);
       i++;
     }
-    if (c < 0x80) {
-      n = put(n, <u8>c);
-    } else if (c < 0x800) {
-      n = put(n, <u8>(0xc0 | (c >> 6)));
-      n = put(n, <u8>(0x80 | (c & 0x3f)));
-    } else if (c < 0x10000) {
-      n = put(n, <u8>(0xe0 | (c >> 12)));
-      n = put(n, <u8>(0x80 | ((c >> 6) & 0x3f)));
-      n = put(n, <u8>(0x80 | (c & 0x3f)));
-    } else {
-      n = put(n, <u8>(0xf0 | (c >> 18)));
-      n = put(n, <u8>(0x80 | ((c >> 12) & 0x3f)));
-      n = put(n, <u8>(0x80 | ((c >> 6) & 0x3f)));
-      n = put(n, <u8>(0x80 | (c & 0x3f)));
-    }
+    n = codepoint(n, c);
   }
   return n;
+}
+
+/** Appends one code point as UTF-8 at text + n. */
+function codepoint(start: i32, c: i32): i32 {
+  let n = start;
+  if (c < 0x80) return put(n, c);
+  if (c < 0x800) {
+    n = put(n, 0xc0 | (c >> 6));
+  } else if (c < 0x10000) {
+    n = put(n, 0xe0 | (c >> 12));
+    n = put(n, 0x80 | ((c >> 6) & 0x3f));
+  } else {
+    n = put(n, 0xf0 | (c >> 18));
+    n = put(n, 0x80 | ((c >> 12) & 0x3f));
+    n = put(n, 0x80 | ((c >> 6) & 0x3f));
+  }
+  return put(n, 0x80 | (c & 0x3f));
 }
 
 /** A new PIN to type: the indicator, the prompt of `message` (-1: none), no stars yet. */
 export function showPrompt(langId: i32, message: i32): void {
   display_clear();
-  show(0, 0, SECURE_ENTRY_INDICATOR);
+  // The secure-entry indicator (U+1F512 LOCK, HAL constants): only this line shows it.
+  display_text(0, 0, text, codepoint(0, SECURE_ENTRY_CODEPOINT));
   if (message >= 0) show(0, 2, promptText(isEnglish(langId), message));
   showStars(0);
 }
