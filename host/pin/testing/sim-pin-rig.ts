@@ -28,6 +28,8 @@ export interface PinRig {
   readonly received: Uint8Array[];
   /** The CCID client's trace: every message out and in. */
   readonly trace: TraceEntry[];
+  /** CLA INS of every command the card received after power-on (never its data). */
+  readonly cardCommands: string[];
   /** The ATR of the powered card. */
   readonly atr: Uint8Array;
   /** The display rows now. */
@@ -49,7 +51,19 @@ export async function pinRig(options: PinRigOptions = {}): Promise<PinRig> {
   const resolved = resolveCardSpec(options.card ?? 'ssc3:li-na');
   const os = resolved.os as CardOs;
   const cardPin = os.mf.pins[0];
-  sim.insertCard(0, new VirtualCard(resolved.transport, resolved.os));
+  const cardCommands: string[] = [];
+  let logging = false;
+  const hex = (b: number) => b.toString(16).toUpperCase().padStart(2, '0');
+  const processor = {
+    reset: () => os.reset(),
+    t0CommandHasData: (cla: number, ins: number, p1: number, p2: number) =>
+      os.t0CommandHasData(cla, ins, p1, p2),
+    process(command: Uint8Array) {
+      if (logging) cardCommands.push(`${hex(command[0])} ${hex(command[1])}`);
+      return os.process(command);
+    },
+  };
+  sim.insertCard(0, new VirtualCard(resolved.transport, processor));
   const received: Uint8Array[] = [];
   const trace: TraceEntry[] = [];
   const inner = streamTransport('sim:pin', () => sim.hostStream());
@@ -106,6 +120,7 @@ export async function pinRig(options: PinRigOptions = {}): Promise<PinRig> {
     'IccPowerOn',
   );
   const atr = powered.type === RdrToPc.DataBlock ? powered.data : new Uint8Array();
+  logging = true;
   return {
     sim,
     client,
@@ -113,6 +128,7 @@ export async function pinRig(options: PinRigOptions = {}): Promise<PinRig> {
     cardPin,
     received,
     trace,
+    cardCommands,
     atr,
     display: () => sim.reader.display.rows(),
     displayHistory: () => sim.reader.display.history.map((h) => h.rows),
