@@ -7,6 +7,7 @@
 // clock to be raised to fmax(Fi) after PPS, which would break that rule, so speed comes from
 // the PPS alone (../shared/design/ARCHITECTURE.md §6, kiosk-cards.md §1.1).
 import { PowerSelect } from '../../../protocol/ccid-constants';
+import { DiagnosticsTag } from '../../../protocol/native-constants';
 import { DEFAULT_F, DEFAULT_D, ATR_MAX_DELAY_CLOCKS } from '../../../protocol/iso7816-tables';
 import {
   VoltageClass,
@@ -27,6 +28,7 @@ import { TIMER_SLOT_BASE } from '../timers';
 import { RESET_LOW_MS, REACTIVATION_DELAY_MS } from './iso7816';
 import { Slot, Phase } from './slot-state';
 import { CLASS_A, CLASS_B, CLASS_C } from './atr-info';
+import { count } from './counters';
 
 /** TS must start within 40 000 clock cycles of RST going high: that many etu at F = 372. */
 const TS_WAIT_ETU: i32 = (ATR_MAX_DELAY_CLOCKS + DEFAULT_F - 1) / DEFAULT_F;
@@ -75,6 +77,7 @@ function resetUart(s: Slot): void {
 
 /** Cold reset at s.voltage: clock first (VCC comes up with the clock as last set), RST low. */
 export function coldReset(s: Slot): void {
+  count(s.index, DiagnosticsTag.SlotActivations);
   s.clockKhz = activationClockKhz(s.voltage);
   s.clockStopped = false;
   resetUart(s);
@@ -87,6 +90,7 @@ export function coldReset(s: Slot): void {
 
 /** Warm reset: VCC and CLK stay, RST low for ≥ 400 clocks (§6.2.3). */
 export function warmReset(s: Slot): void {
+  count(s.index, DiagnosticsTag.SlotWarmResets);
   card_wait(s.index, 0);
   card_reset(s.index, 0);
   resetUart(s);

@@ -14,12 +14,16 @@ import {
   ERROR_INDEX_PARAMETER,
   ERROR_INDEX_DATA,
 } from '../../../protocol/ccid-constants';
+import { DiagnosticsTag } from '../../../protocol/native-constants';
+import { DEFAULT_F, DEFAULT_D } from '../../../protocol/iso7816-tables';
+import { RxStatus } from '../../hal-constants';
 import { card_clock, card_present } from '../hal';
 import { slotDone, slotPresence } from '../ccid/slot-events';
 import { PENDING, MAX_COMMAND_LENGTH } from './iso7816';
 import { Slot, Phase, Operation, slotAt, validSlot } from './slot-state';
 import { SLOT_COUNT } from '../../hal-constants';
 import { Params } from './parameters';
+import { count, counter, countersClear } from './counters';
 import { coldReset, releaseReset, deactivate } from './activation';
 import { startPowerOn, atrOnByte, atrOnTimeout, ppsEnd, ifsEnd, failPowerOn } from './session';
 import {
@@ -35,6 +39,7 @@ import {
 /** Called once from `init` (again after a panic): every slot off, nothing allocated. */
 export function slotsInit(): void {
   for (let i: i32 = 0; i < SLOT_COUNT; i++) slotAt(i).clear();
+  countersClear();
 }
 
 /**
@@ -196,10 +201,55 @@ export function slotClockStatus(slot: i32): i32 {
   return ClockStatus.StoppedUnknown;
 }
 
+/**
+ * The card clock in force, kHz: the activation clock (5 MHz class A, 4 MHz B and C; never
+ * changed afterwards), or 0 while the card is off or its clock is stopped (IccClock).
+ */
+export function slotClockKhz(slot: i32): i32 {
+  if (!validSlot(slot)) return 0;
+  const s = slotAt(slot);
+  if (s.phase == Phase.Off || s.phase == Phase.Reactivation || s.clockStopped) return 0;
+  return s.clockKhz;
+}
+
+/**
+ * The data rate on the card line, bits per second: clock · D / F with the F and D in force (the
+ * ATR's 372 / 1 until the session's parameters apply); 0 when slotClockKhz is 0.
+ */
+export function slotDataRate(slot: i32): i32 {
+  const khz = slotClockKhz(slot);
+  if (khz == 0) return 0;
+  const s = slotAt(slot);
+  const session =
+    s.phase == Phase.Active ||
+    s.phase == Phase.T0 ||
+    s.phase == Phase.T1 ||
+    s.phase == Phase.ClockRestart;
+  const f: i64 = session ? <i64>s.params.f() : <i64>DEFAULT_F;
+  const d: i64 = session ? <i64>s.params.d() : <i64>DEFAULT_D;
+  return <i32>((<i64>khz * 1000 * d) / f);
+}
+
+/**
+ * A line counter of the slot (protocol/native-constants.ts DiagnosticsTag 0x01..0x06): parity
+ * errors reported by the UART, waiting times that ran out (TS, ATR gaps and the whole-ATR bound,
+ * PPS, WWT, BWT, CWT), warm resets, T=1 blocks asked for or sent again, RESYNCH requests, and
+ * activations (cold resets). 0 for any other tag or slot. Wraps at 2^32.
+ */
+export function slotCounter(slot: i32, tag: i32): u32 {
+  return counter(slot, tag);
+}
+
+/** Every slot's line counters back to 0 (DiagnosticsReset). */
+export function slotCountersReset(): void {
+  countersClear();
+}
+
 // Events routed from main.ts.
 
 export function slotOnRx(slot: i32, byte: i32, status: i32): void {
   if (!validSlot(slot)) return;
+  if (status != RxStatus.Ok) count(slot, DiagnosticsTag.SlotParityErrors);
   const s = slotAt(slot);
   switch (s.phase) {
     case Phase.Atr:
@@ -222,6 +272,7 @@ export function slotOnRx(slot: i32, byte: i32, status: i32): void {
 export function slotOnTimeout(slot: i32): void {
   if (!validSlot(slot)) return;
   const s = slotAt(slot);
+  if (waitsForCard(s.phase)) count(slot, DiagnosticsTag.SlotTimeouts);
   switch (s.phase) {
     case Phase.Atr:
       atrOnTimeout(s);
@@ -252,6 +303,7 @@ export function slotOnTimer(slot: i32): void {
       coldReset(s);
       break;
     case Phase.Atr: // the whole-ATR bound
+      count(slot, DiagnosticsTag.SlotTimeouts);
       atrOnTimeout(s);
       break;
     case Phase.ClockRestart:
@@ -273,6 +325,11 @@ export function slotOnPresence(slot: i32, present: i32): void {
     else if (operation == Operation.Transmit) abortTransmit(s, CcidError.IccMute);
   }
   slotPresence(slot, present);
+}
+
+/** Phases in which a waiting time runs for the card's next character. */
+function waitsForCard(phase: Phase): bool {
+  return phase == Phase.Atr || phase == Phase.Pps || phase == Phase.T0 || phase == Phase.T1;
 }
 
 function ppsOnByte(s: Slot, byte: i32, status: i32): void {

@@ -12,6 +12,7 @@
 // TPDU level (compat profile): the host runs the protocol; one host block goes out as it is and
 // the card's next complete block comes back. A block with a parity error comes back with a
 // wrong EDC, so that the host asks for it again.
+import { DiagnosticsTag } from '../../../protocol/native-constants';
 import { CcidError, ERROR_INDEX_LENGTH } from '../../../protocol/ccid-constants';
 import { card_send, card_wait } from '../hal';
 import { slotWaiting } from '../ccid/slot-events';
@@ -44,6 +45,7 @@ import {
 } from './t1-block';
 import { T1Receiver, RX_MUTE } from './t1-receiver';
 import { Params } from './parameters';
+import { count } from './counters';
 
 export enum T1Phase {
   Idle,
@@ -333,10 +335,12 @@ export class T1Protocol {
         return this.end(cause);
       }
       this.resynchs++;
+      count(this.slot, DiagnosticsTag.SlotT1Resynchs);
       return this.sendS(S_RESYNCH, 0, 0);
     }
     this.retries++;
     if (this.retries > T1_MAX_RETRANSMISSIONS) return this.startResynch(true);
+    count(this.slot, DiagnosticsTag.SlotT1Retransmissions);
     if (this.phase == T1Phase.SRequest) return this.sendS(S_IFS, this.sInf, 1);
     return this.sendR(bits);
   }
@@ -344,11 +348,13 @@ export class T1Protocol {
   private retransmit(): i32 {
     this.retries++;
     if (this.retries > T1_MAX_RETRANSMISSIONS) return this.startResynch(true);
+    count(this.slot, DiagnosticsTag.SlotT1Retransmissions);
     if (this.phase == T1Phase.Receiving && this.acked) return this.sendR(0);
     return this.sendChunk();
   }
 
   private startResynch(recovery: bool): i32 {
+    count(this.slot, DiagnosticsTag.SlotT1Resynchs);
     this.recovery = recovery;
     this.resynchs = 1;
     this.phase = T1Phase.Resynch;

@@ -19,6 +19,10 @@ import {
   slotAbort,
   slotClock,
   slotClockStatus,
+  slotClockKhz,
+  slotDataRate,
+  slotCounter,
+  slotCountersReset,
   slotOnRx,
   slotOnTimeout,
   slotOnTimer,
@@ -100,4 +104,16 @@ export function clock(slot: i32, command: i32): i32 {
 }
 export function clock_status(slot: i32): i32 {
   return slotClockStatus(slot);
+}
+export function clock_khz(slot: i32): i32 {
+  return slotClockKhz(slot);
+}
+export function data_rate(slot: i32): i32 {
+  return slotDataRate(slot);
+}
+export function counter(slot: i32, tag: i32): u32 {
+  return slotCounter(slot, tag);
+}
+export function counters_reset(): void {
+  slotCountersReset();
 }

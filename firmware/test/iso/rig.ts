@@ -29,6 +29,10 @@ export interface HarnessExports {
   abort(slot: number): void;
   clock(slot: number, command: number): number;
   clock_status(slot: number): number;
+  clock_khz(slot: number): number;
+  data_rate(slot: number): number;
+  counter(slot: number, tag: number): number;
+  counters_reset(): void;
 }
 
 export interface Done {
