@@ -12,6 +12,7 @@ import type { SectionResult } from './report/figure.ts';
 import { gitState, machine, writeResults } from './report/results.ts';
 import { markdownTable, textTable } from './report/table.ts';
 import { firmwareSection } from './firmware/firmware-section.ts';
+import { transactionSection } from './transaction/transaction-section.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,7 +22,10 @@ interface Section {
   run(): Promise<SectionResult>;
 }
 
-const SECTIONS: Section[] = [{ id: 'firmware', title: '1. Firmware', run: firmwareSection }];
+const SECTIONS: Section[] = [
+  { id: 'firmware', title: '1. Firmware', run: firmwareSection },
+  { id: 'transaction', title: '2. Kiosk transaction against the floor', run: transactionSection },
+];
 
 async function main(): Promise<void> {
   const started = performance.now();

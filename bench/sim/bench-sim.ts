@@ -36,11 +36,15 @@ export interface BenchSimOptions extends Omit<SimulationOptions, 'firmware' | 't
   countInstructions?: boolean;
   /** Changes what the firmware's HAL imports do (e.g. a naive reader's card clock). */
   wrapHal?: (hal: HalImports, sim: () => Simulation | undefined) => HalImports;
+  /** Receives every trace line (simulator/trace), e.g. to write it to a file. */
+  traceWrite?: (line: string) => void;
 }
 
 export class BenchSim {
   readonly characters: LineCharacter[] = [];
   readonly commands: CardCommand[] = [];
+  /** Line events (power, clock, reset, UART settings, timeouts) and receive anomalies. */
+  readonly lineEvents: { slot: number; timeNs: number; what: string }[] = [];
   private constructor(
     readonly sim: Simulation,
     private readonly counting: boolean,
@@ -67,13 +71,28 @@ export class BenchSim {
       instances.push(exports);
       return counting ? attributed(exports, byExport) : exports;
     };
-    sim = await Simulation.create({ ...options, firmware: image, trace: { keep: false } });
+    const write = options.traceWrite;
+    sim = await Simulation.create({
+      ...options,
+      firmware: image,
+      trace: write ? { keep: false, write } : { keep: false },
+    });
     const bench = new BenchSim(sim, counting, instances, byExport);
     const trace = sim.trace!;
     const character = trace.character.bind(trace);
     trace.character = (slot, timeNs, from, byte, info: CharacterInfo) => {
       bench.characters.push({ slot, timeNs, from, byte, attempt: info.attempt });
       character(slot, timeNs, from, byte, info);
+    };
+    const event = trace.event.bind(trace);
+    trace.event = (slot, timeNs, what, restart) => {
+      bench.lineEvents.push({ slot, timeNs, what });
+      event(slot, timeNs, what, restart);
+    };
+    const anomaly = trace.anomaly.bind(trace);
+    trace.anomaly = (slot, timeNs, to, byte, what) => {
+      bench.lineEvents.push({ slot, timeNs, what: `${to} read ${what}` });
+      anomaly(slot, timeNs, to, byte, what);
     };
     return bench;
   }

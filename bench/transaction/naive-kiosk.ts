@@ -159,6 +159,7 @@ export async function naiveTransaction(spec: string): Promise<TransactionRun> {
       activationNs: activatedNs - t0,
       hostRoundTripNs,
       characters: bench.charactersSince(t0),
+      lineEvents: bench.lineEvents.filter((e) => e.timeNs >= t0),
       commands: bench.commands.slice(commands0),
       tpdus: { card: card.log, psam: psamChannel.log },
     };

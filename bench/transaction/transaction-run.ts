@@ -16,6 +16,8 @@ export interface TransactionRun {
   hostRoundTripNs: number;
   /** Card-line characters from the insertion on, every slot. */
   characters: LineCharacter[];
+  /** Line events from the insertion on (simulator/line: power, clock, UART, timeouts, anomalies). */
+  lineEvents: { slot: number; timeNs: number; what: string }[];
   /** Commands the cards processed, with their processing time. */
   commands: CardCommand[];
   /** What the host sent per slot (APDUs for ours, TPDUs for the naive host), hex. */
