@@ -1,6 +1,6 @@
 // The one error type the card applications throw. It carries the national code (S7 table A.1,
 // or −SW for a card status word), so the national functions can return it as is, and a JSON form.
-import { formatStatusWord } from '../iso7816/status-word.ts';
+import { formatStatusWord } from '../../protocol/iso7816/status-words.ts';
 import { NationalCode, nationalCodeOfStatusWord, nationalCodeText } from './national-codes.ts';
 
 /** Which card or module answered. */

@@ -5,8 +5,8 @@ import {
   parseResponseApdu,
   type CommandApdu,
   type ResponseApdu,
-} from '../iso7816/apdu.ts';
-import { statusWordMeaning } from '../iso7816/status-word.ts';
+} from '../../protocol/iso7816/apdu.ts';
+import { statusWordMeaning } from '../../protocol/iso7816/status-words.ts';
 import { CardError, toCardError, type CardRole } from './card-error.ts';
 import type { CardChannel } from './channel.ts';
 import { NationalCode } from './national-codes.ts';

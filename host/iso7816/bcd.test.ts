@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeCn, decodeN, encodeCn, encodeN } from './bcd.ts';
 import { fromHex, toHex } from './hex.ts';
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 describe('cn (F-padded BCD)', () => {
   it('decodes the SSC dates and codes (kiosk-cards.md §1.3)', () => {

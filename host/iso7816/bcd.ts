@@ -1,7 +1,7 @@
 // BCD data elements. `cn` (compressed numeric, SSC specification and EMV Book 3 §4.3): digits
 // left-aligned, two per byte, right-padded with F nibbles. `n`: digits right-aligned, left-padded
 // with 0 (EMV amounts, dates such as 5F24).
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 /**
  * Decodes `cn`: the digits up to the first F nibble. A field of all F (an unset 民族 `FF`, an

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeBerTlvs, findBerPath, findBerTlv, parseBerTlvs, type BerTlv } from './ber-tlv.ts';
 import { fromHex, toHex } from './hex.ts';
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 // The SSSE FCI of the real 3.0 trace (kiosk-cards.md §1.9).
 const FCI = '6F1C840F7378312E73682EC9E7BBE1B1A3D5CFA50988011E9F0C03860103';

@@ -1,7 +1,7 @@
 // BER-TLV as ISO/IEC 7816-4 §5.2 and EMV Book 3 Annex B use it: tags of 1 … 3 bytes (low five
 // bits 11111 → more tag bytes follow while b8 = 1), definite lengths (short form, or 81 / 82 / 83
 // followed by 1 … 3 bytes), constructed objects (b6 of the first tag byte) nest.
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 export interface BerTlv {
   /** The tag bytes as one number, e.g. 0x9F0C, 0x6F, 0x5F20. */

@@ -1,4 +1,4 @@
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 const DIGITS = '0123456789ABCDEF';
 

@@ -7,7 +7,7 @@ import {
   parseSimpleTlvs,
 } from './simple-tlv.ts';
 import { fromHex, toHex } from './hex.ts';
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 // EF05 read in one READ RECORD with P2 = 05 (kiosk-cards.md §1.3, S8 `社保卡指令.doc`).
 const EF05 =

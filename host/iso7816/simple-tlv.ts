@@ -1,7 +1,7 @@
 // SIMPLE-TLV, ISO/IEC 7816-4 §5.2: tag 1 byte (01 … FE), length 1 byte (00 … FE) or FF followed
 // by 2 bytes (0 … 65 535), then the value. The SSC records are SIMPLE-TLV, and the tag is also the
 // record identifier (kiosk-cards.md §1.3).
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 export interface SimpleTlv {
   tag: number;

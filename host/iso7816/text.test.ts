@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeAn, encodeGb18030 } from './text.ts';
 import { fromHex, toHex } from './hex.ts';
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 describe('an text', () => {
   it('decodes GBK names padded with 00 (kiosk-cards.md §1.3)', () => {

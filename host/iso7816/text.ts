@@ -2,7 +2,7 @@
 // (kiosk-cards.md §1.3); Chinese text is GBK. We decode with GB18030, a superset of GBK that
 // also covers the four-byte sequences some issuers may use for rare characters (生僻字).
 import iconv from 'iconv-lite';
-import { Iso7816FormatError } from './format-error.ts';
+import { Iso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 const gb18030 = new TextDecoder('gb18030', { fatal: true });
 

@@ -2,18 +2,18 @@
 // kiosk-cards.md §1.4, §1.5): procedure bytes, data and SW1 SW2, including the 61xx / 6Cxx rules.
 // Pure functions: t0-card.ts decides when, these decide what.
 
+import { SW, SW1_BYTES_AVAILABLE, SW1_WRONG_LE } from '../../protocol/iso7816/status-words.ts';
 import type { CardTransportProfile } from './contract.ts';
 
 /** ISO 7816-4 / SSC Part 5 INS values this layer answers itself. */
 export const INS_GET_RESPONSE = 0xc0;
 export const INS_READ_RECORD = 0xb2;
-/** SW1 values of the T=0 follow-up rules (ISO 7816-3 §10.3.3). */
-export const SW1_BYTES_AVAILABLE = 0x61;
-export const SW1_WRONG_LE = 0x6c;
-/** ISO 7816-4: no precise diagnosis (SSC Part 5 §6.6.4: GET RESPONSE, Le = 0, nothing pending). */
-const SW_NO_PRECISE_DIAGNOSIS = [0x6f, 0x00];
-/** ISO 7816-4: INS not supported or invalid (6X and 9X cannot be INS in T=0, §10.3.2). */
-export const SW_INS_INVALID = Uint8Array.of(0x6d, 0x00);
+/** SW1 SW2 as the card sends them. */
+const swBytes = (sw: number): Uint8Array => Uint8Array.of(sw >> 8, sw & 0xff);
+/** No precise diagnosis (SSC Part 5 §6.6.4: GET RESPONSE, Le = 0, nothing pending). */
+const SW_NO_PRECISE_DIAGNOSIS = swBytes(SW.NO_PRECISE_DIAGNOSIS);
+/** INS not supported or invalid (6X and 9X cannot be INS in T=0, §10.3.2). */
+export const SW_INS_INVALID = swBytes(SW.INS_NOT_SUPPORTED);
 
 /** T=0: one procedure byte per 256 bytes at most; P3 = 00 means 256 for outgoing data. */
 const MAX_SHORT_LE = 256;
@@ -101,7 +101,7 @@ export function replyGetResponse(
   const p3 = header[4];
   if (pending === undefined) {
     // SSC Part 5 §6.6.4: Le = 0 and nothing to fetch → 6F00.
-    return p3 === 0 ? reply(SW_NO_PRECISE_DIAGNOSIS) : undefined;
+    return p3 === 0 ? reply([SW_NO_PRECISE_DIAGNOSIS]) : undefined;
   }
   const available = pending.data.length;
   // SSC Part 5 §6.6.4: Le = 0 with data pending → 6Cxx (the data stays pending).

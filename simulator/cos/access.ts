@@ -5,7 +5,7 @@ import type { CardCommand } from './command-apdu.ts';
 import type { CardState } from './card-state.ts';
 import { equalBytes, mac, sessionKey } from './crypto.ts';
 import type { AccessCondition, CardKey } from './file-system.ts';
-import { SW } from './status-words.ts';
+import { SW } from '../../protocol/iso7816/status-words.ts';
 
 /** 0 when the condition holds for a plain (CLA 00) command, else the status word. */
 export function checkAccess(state: CardState, cond: AccessCondition): number {

@@ -18,7 +18,7 @@ import { cipherData, deliverySessionKey } from './commands/psam.ts';
 import { appendRecord, readRecord, updateRecord } from './commands/records.ts';
 import { select } from './commands/select.ts';
 import { reply } from './reply.ts';
-import { SW } from './status-words.ts';
+import { SW } from '../../protocol/iso7816/status-words.ts';
 
 type Handler = (state: CardState, cmd: CardCommand) => Uint8Array;
 

@@ -1,6 +1,14 @@
-// Decoding a command APDU as the card receives it (ISO/IEC 7816-3 §12.1.3 and 7816-4 §5.1: the
-// four cases, short and extended length fields). A card never throws on a malformed command: the
-// decoder returns null and the card answers 6700.
+// A command APDU as the card receives it. The ISO/IEC 7816-3 §12.1.3 decoding (the four cases,
+// short and extended length fields) is protocol/iso7816/apdu.ts; this adds the card's view: a
+// card never throws on a malformed command (null, and the card answers 6700), Le = 00 is a
+// wildcard, and T=0 sends a case-3 command with Lc = 0 as a bare 5-byte header.
+import {
+  EXTENDED_NE_MAX,
+  parseCommandApdu,
+  SHORT_NE_MAX,
+  type ParsedCommandApdu,
+} from '../../protocol/iso7816/apdu.ts';
+import { isIso7816FormatError } from '../../protocol/iso7816/format-error.ts';
 
 export interface CardCommand {
   cla: number;
@@ -23,61 +31,31 @@ export interface CardCommand {
  * command carries data (ApduProcessor.t0CommandHasData), so a 5-byte APDU is Lc = 0, not Le.
  */
 export function decodeCommand(apdu: Uint8Array, caseThree = false): CardCommand | null {
-  if (apdu.length < 4) return null;
-  const base = { cla: apdu[0], ins: apdu[1], p1: apdu[2], p2: apdu[3] };
-  const none = new Uint8Array(0);
-  if (apdu.length === 4) {
-    return { ...base, data: none, hasLc: false, ne: null, leWildcard: false, extended: false };
+  if (caseThree && apdu.length === 5 && apdu[4] === 0) {
+    const [cla, ins, p1, p2] = apdu;
+    const data = new Uint8Array(0);
+    return { cla, ins, p1, p2, data, hasLc: true, ne: null, leWildcard: false, extended: false };
   }
-  if (apdu.length === 5) {
-    if (caseThree && apdu[4] === 0) {
-      return { ...base, data: none, hasLc: true, ne: null, leWildcard: false, extended: false };
-    }
-    const le = apdu[4];
-    return {
-      ...base,
-      data: none,
-      hasLc: false,
-      ne: le || 256,
-      leWildcard: le === 0,
-      extended: false,
-    };
+  let c: ParsedCommandApdu;
+  try {
+    c = parseCommandApdu(apdu);
+  } catch (e) {
+    if (isIso7816FormatError(e)) return null;
+    throw e;
   }
-  if (apdu[4] !== 0) {
-    const lc = apdu[4];
-    const data = apdu.slice(5, 5 + lc);
-    if (apdu.length === 5 + lc) {
-      return { ...base, data, hasLc: true, ne: null, leWildcard: false, extended: false };
-    }
-    if (apdu.length === 6 + lc) {
-      const le = apdu[5 + lc];
-      return { ...base, data, hasLc: true, ne: le || 256, leWildcard: le === 0, extended: false };
-    }
-    return null;
-  }
-  // Extended length: B1 = 00, then two bytes.
-  if (apdu.length < 7) return null;
-  const n = (apdu[5] << 8) | apdu[6];
-  if (apdu.length === 7) {
-    return {
-      ...base,
-      data: none,
-      hasLc: false,
-      ne: n || 65536,
-      leWildcard: n === 0,
-      extended: true,
-    };
-  }
-  if (n === 0) return null;
-  const data = apdu.slice(7, 7 + n);
-  if (apdu.length === 7 + n) {
-    return { ...base, data, hasLc: true, ne: null, leWildcard: false, extended: true };
-  }
-  if (apdu.length === 9 + n) {
-    const le = (apdu[7 + n] << 8) | apdu[8 + n];
-    return { ...base, data, hasLc: true, ne: le || 65536, leWildcard: le === 0, extended: true };
-  }
-  return null;
+  const ne = c.ne ?? null;
+  return {
+    cla: c.cla,
+    ins: c.ins,
+    p1: c.p1,
+    p2: c.p2,
+    data: c.data,
+    hasLc: c.data.length > 0,
+    ne,
+    // Le = 00 (0000) is the only encoding of the largest Ne.
+    leWildcard: ne === (c.extended ? EXTENDED_NE_MAX : SHORT_NE_MAX),
+    extended: c.extended,
+  };
 }
 
 /**

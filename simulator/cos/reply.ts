@@ -1,15 +1,13 @@
 // Building response APDUs: data followed by SW1 SW2.
 
-import { swExactLength, SW } from './status-words.ts';
+import { encodeResponseApdu } from '../../protocol/iso7816/apdu.ts';
+import { swExactLength, SW } from '../../protocol/iso7816/status-words.ts';
 import type { CardCommand } from './command-apdu.ts';
 
-export function reply(sw: number, data?: Uint8Array): Uint8Array {
-  const n = data ? data.length : 0;
-  const out = new Uint8Array(n + 2);
-  if (data) out.set(data);
-  out[n] = (sw >> 8) & 0xff;
-  out[n + 1] = sw & 0xff;
-  return out;
+const NO_DATA = new Uint8Array(0);
+
+export function reply(sw: number, data: Uint8Array = NO_DATA): Uint8Array {
+  return encodeResponseApdu(data, sw);
 }
 
 /**

@@ -6,7 +6,7 @@ import { SimChannel } from '../testing/sim-channel.ts';
 import { readBankCard } from './bank-card.ts';
 import { buildDolData, parseDol } from './dol.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 
 const fixed = (n: number): Uint8Array => new Uint8Array(n).fill(0x11);
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { findBerTlv, parseBerTlvs, type BerTlv } from '../../iso7816/ber-tlv.ts';
 import { decodeCn } from '../../iso7816/bcd.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 import { CardError } from '../card-error.ts';
 import { withTransaction, type CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';

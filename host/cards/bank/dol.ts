@@ -1,6 +1,6 @@
 // Data object lists (EMV Book 3 §5.4): a PDOL is tag ‖ length pairs; the terminal answers with the
 // values concatenated, each exactly that long.
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 
 export interface DolEntry {
   tag: number;

@@ -1,7 +1,7 @@
 // Data items of the resident health card (kiosk-cards.md §3; tags from one implementation, [M]).
 // Codes: `an` text (GBK), `cn` F-padded BCD ('' when unset, FF), `b` hex.
 import { toHex } from '../../iso7816/hex.ts';
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 import { parseSimpleTlvs } from '../../iso7816/simple-tlv.ts';
 import { decodeAn } from '../../iso7816/text.ts';
 import { CardError } from '../card-error.ts';

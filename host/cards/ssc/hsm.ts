@@ -1,7 +1,7 @@
 // The HSM (加密机) two-step strings of the national interface, kiosk-cards.md §2.4 (S7), and the
 // pluggable function through which the driver asks an HSM when the PSAM cannot authenticate.
 import { fromHex, toHex } from '../../iso7816/hex.ts';
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 import { CardError } from '../card-error.ts';
 import { NationalCode } from '../national-codes.ts';
 

@@ -1,7 +1,7 @@
 // The data items of SSSE EF05 (发卡机构数据文件) and EF06 (持卡人基本信息文件), kiosk-cards.md §1.3
 // (S5 table 9). Records are SIMPLE-TLV, the tag is the record identifier.
 import { toHex } from '../../iso7816/hex.ts';
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 import { parseSimpleTlvs, type SimpleTlv } from '../../iso7816/simple-tlv.ts';
 import { decodeAn } from '../../iso7816/text.ts';
 import { CardError } from '../card-error.ts';

@@ -1,7 +1,7 @@
 // The SSSE application: its name, the SELECT that finds it, and what its FCI says
 // (kiosk-cards.md §1.2 and §1.5; S4 table 1, S7 §10.1).
 import { findBerPath, findBerTlv, parseBerTlvs, type BerTlv } from '../../iso7816/ber-tlv.ts';
-import { Iso7816FormatError } from '../../iso7816/format-error.ts';
+import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';

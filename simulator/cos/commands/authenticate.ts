@@ -6,7 +6,7 @@ import type { CardState } from '../card-state.ts';
 import { authData, equalBytes, sessionKey } from '../crypto.ts';
 import type { CardKey } from '../file-system.ts';
 import { reply, replyData } from '../reply.ts';
-import { SW, swTriesLeft } from '../status-words.ts';
+import { SW, swTriesLeft } from '../../../protocol/iso7816/status-words.ts';
 
 /** kiosk-cards.md §1.5: Le = 04, 08 or 10; 8 bytes are used everywhere. */
 export function getChallenge(state: CardState, cmd: CardCommand): Uint8Array {

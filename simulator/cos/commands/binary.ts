@@ -6,7 +6,7 @@ import type { CardCommand } from '../command-apdu.ts';
 import type { CardState } from '../card-state.ts';
 import type { EfNode } from '../file-system.ts';
 import { reply } from '../reply.ts';
-import { SW, swExactLength } from '../status-words.ts';
+import { SW, swExactLength } from '../../../protocol/iso7816/status-words.ts';
 import { targetEf } from './records.ts';
 
 function binaryTarget(state: CardState, cmd: CardCommand): { ef: EfNode; offset: number } | number {

@@ -5,7 +5,7 @@
 import type { CardCommand } from '../command-apdu.ts';
 import type { CardState } from '../card-state.ts';
 import { reply, replyData } from '../reply.ts';
-import { SW } from '../status-words.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 
 export function getProcessingOptions(state: CardState, cmd: CardCommand): Uint8Array {
   if (cmd.p1 !== 0x00 || cmd.p2 !== 0x00) return reply(SW.WRONG_P1P2);

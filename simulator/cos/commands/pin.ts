@@ -9,7 +9,7 @@ import { blockSize, decryptEcb, sessionKey } from '../crypto.ts';
 import type { CardPin } from '../file-system.ts';
 import { parseCnPin, parsePinBlock, PIN_MAX_BYTES, PIN_MIN_BYTES } from '../pin-format.ts';
 import { reply } from '../reply.ts';
-import { SW, swTriesLeft } from '../status-words.ts';
+import { SW, swTriesLeft } from '../../../protocol/iso7816/status-words.ts';
 
 /** Compares a candidate with the PIN and moves the try counter; the status word of the outcome. */
 function tryPin(state: CardState, pin: CardPin, candidate: string): number {

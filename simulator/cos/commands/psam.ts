@@ -8,7 +8,7 @@ import type { CardCommand } from '../command-apdu.ts';
 import type { CardState } from '../card-state.ts';
 import { blockSize, diversify, encryptEcb, mac, sessionKey } from '../crypto.ts';
 import { reply, replyData } from '../reply.ts';
-import { SW } from '../status-words.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 
 export function deliverySessionKey(state: CardState, cmd: CardCommand): Uint8Array {
   const psam = state.psam;

@@ -9,7 +9,7 @@ import type { CardCommand } from '../command-apdu.ts';
 import type { CardState } from '../card-state.ts';
 import { efBySfi, type EfNode } from '../file-system.ts';
 import { reply } from '../reply.ts';
-import { SW, swExactLength } from '../status-words.ts';
+import { SW, swExactLength } from '../../../protocol/iso7816/status-words.ts';
 import { parseSimpleTlv } from '../tlv.ts';
 
 /** The EF a record or binary command addresses (SFI 0 = current EF), made current. */

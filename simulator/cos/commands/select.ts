@@ -7,7 +7,7 @@ import type { CardCommand } from '../command-apdu.ts';
 import type { CardState } from '../card-state.ts';
 import { allDfs, childByFid, isDf, type DfNode, type FileNode } from '../file-system.ts';
 import { reply, replyData } from '../reply.ts';
-import { SW } from '../status-words.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { berTlv } from '../tlv.ts';
 
 const MF_FID = 0x3f00;
