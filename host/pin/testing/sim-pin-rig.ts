@@ -20,6 +20,8 @@ import type { SecureChannel } from '../secure-channel.ts';
 export interface PinRig {
   readonly sim: Simulation;
   readonly client: CcidClient;
+  /** The framed link under the client: sends a message outside the client's per-slot order. */
+  readonly raw: FrameChannel;
   /** Slot 0, the user card. */
   readonly slot: SecureChannel;
   /** The card's PIN record (the simulated card's state). */
@@ -124,6 +126,7 @@ export async function pinRig(options: PinRigOptions = {}): Promise<PinRig> {
   return {
     sim,
     client,
+    raw: channel,
     slot: ccidSecureChannel(client, 0),
     cardPin,
     received,
