@@ -35,11 +35,17 @@ export type CcidCommand = DistributiveOmit<PcToRdrMessage, 'seq'>;
 
 export type ClientMode = 'compat' | 'native';
 
+/** A bulk answer (every RDR_to_PC message but the two interrupt ones). */
+export type CcidAnswer = Exclude<
+  RdrToPcMessage,
+  { type: RdrToPc.NotifySlotChange | RdrToPc.HardwareError }
+>;
+
 export interface CommandOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Each time-extension answer (bStatus 0x80), e.g. PIN-entry progress in the native profile. */
-  onTimeExtension?(m: RdrToPcMessage): void;
+  onTimeExtension?(m: CcidAnswer): void;
 }
 
 /** What the client needs from the link below it. */
@@ -79,7 +85,7 @@ interface Pending {
   readonly options: CommandOptions;
   readonly timeoutMs: number;
   readonly lane: Lane;
-  resolve(m: RdrToPcMessage): void;
+  resolve(m: CcidAnswer): void;
   reject(e: ReaderError): void;
   /** bSeqs it was sent with (more than one after a NAK resend). */
   seqs: number[];
@@ -137,7 +143,7 @@ export class CcidClient {
   }
 
   /** Sends `command` when its slot is free; resolves with the final answer, failed or not. */
-  command(command: CcidCommand, options: CommandOptions = {}): Promise<RdrToPcMessage> {
+  command(command: CcidCommand, options: CommandOptions = {}): Promise<CcidAnswer> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     let size: number;
     try {
@@ -156,7 +162,7 @@ export class CcidClient {
     if (options.signal?.aborted) {
       return Promise.reject(this.#cancelled(command.slot));
     }
-    return new Promise<RdrToPcMessage>((resolve, reject) => {
+    return new Promise<CcidAnswer>((resolve, reject) => {
       const lane = this.#lane(command.slot);
       const p: Pending = {
         command,
@@ -303,8 +309,9 @@ export class CcidClient {
       if (p.settled) continue;
       lane.active = p;
       p.phase = 'sent';
-      this.#write(p);
+      // Armed first: a link may deliver the answer synchronously, inside the write.
       this.#arm(p, p.timeoutMs);
+      this.#write(p);
     }
   }
 
@@ -330,6 +337,8 @@ export class CcidClient {
 
   #arm(p: Pending, ms: number): void {
     if (p.timer !== undefined) this.#clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    if (p.phase === 'done') return;
     const started = this.#clock.now();
     p.timer = this.#clock.setTimeout(() => {
       p.timer = undefined;
@@ -395,8 +404,8 @@ export class CcidClient {
       onAbort: undefined,
       aborts: p,
     };
-    this.#write(abort);
     this.#arm(abort, CONTROL_TIMEOUT_MS);
+    this.#write(abort);
   }
 
   #fail(p: Pending, e: ReaderError): void {

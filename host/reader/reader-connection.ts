@@ -1,0 +1,222 @@
+// One open connection to a reader: the link, the CCID client, and the profile negotiated at open
+// (issue 5 §1). The reader starts in compat after power-on. HELLO (vendor escape) tells whether
+// it speaks our native profile; if so SET_PROFILE switches it (echo off, APDU level, pushed card
+// events). A reader that fails HELLO — a stock GemPC-style reader — stays in compat, with a
+// warning that lists what compat cannot do.
+import { CommandStatus, PcToRdr, RdrToPc } from '../../protocol/ccid-constants.ts';
+import type { NotifySlotChange, RdrToPcMessage } from '../../protocol/ccid-messages.ts';
+import {
+  NATIVE_PROTOCOL_VERSION,
+  Profile,
+  VendorCommand,
+} from '../../protocol/native-constants.ts';
+import { COMPAT_MAX_MESSAGE_LENGTH } from '../../protocol/serial-constants.ts';
+import type { Clock } from '../clock.ts';
+import { CcidClient, type ClientMode } from '../ccid/ccid-client.ts';
+import { CONTROL_TIMEOUT_MS, PROBE_TIMEOUT_MS } from '../ccid/card-timeouts.ts';
+import {
+  NotSupportedError,
+  ProtocolError,
+  ReaderDetachedError,
+  ReaderError,
+  ReaderTimeoutError,
+} from '../ccid/errors.ts';
+import { FrameChannel, type Tracer } from '../ccid/frame-channel.ts';
+import type { Transport } from '../transport/transport.ts';
+import type { TransportError } from '../transport/transport-error.ts';
+import { compatCapabilities, nativeCapabilities, type ReaderCapabilities } from './capabilities.ts';
+import { vendorEscape } from './vendor.ts';
+
+/** Slots probed on a compat reader (a GemCore POS Pro has 5, bMaxSlotIndex 4). */
+const MAX_COMPAT_SLOTS = 8;
+/** How long a compat reader may take to say a slot does not exist. */
+const SLOT_PROBE_TIMEOUT_MS = 500;
+
+export interface ConnectionEvents {
+  slotChange(m: NotifySlotChange): void;
+  /** The link is gone (or the reader stopped answering); the connection is closed. */
+  lost(error: ReaderError): void;
+  /** Something the operator should know: the compat fallback and its limits. */
+  warning(text: string): void;
+}
+
+export class ReaderConnection {
+  readonly path: string;
+  #client: CcidClient;
+  #capabilities: ReaderCapabilities | undefined;
+  readonly #channel: FrameChannel;
+  readonly #events: ConnectionEvents;
+  #closed = false;
+
+  private constructor(
+    path: string,
+    channel: FrameChannel,
+    client: CcidClient,
+    events: ConnectionEvents,
+  ) {
+    this.path = path;
+    this.#channel = channel;
+    this.#client = client;
+    this.#events = events;
+  }
+
+  get client(): CcidClient {
+    return this.#client;
+  }
+
+  get capabilities(): ReaderCapabilities {
+    if (!this.#capabilities) throw new Error('capabilities are known once open() resolves');
+    return this.#capabilities;
+  }
+
+  /** Opens `transport` and negotiates. Rejects with TransportError or a ReaderError. */
+  static async open(
+    transport: Transport,
+    options: { clock: Clock; events: ConnectionEvents; trace?: Tracer },
+  ): Promise<ReaderConnection> {
+    const { clock, events } = options;
+    // Frames go to whichever client is current (compat at first, native after SET_PROFILE).
+    const route: { client?: CcidClient; lose(e: ReaderError): void } = {
+      lose: (e) => route.client?.close(e),
+    };
+    const makeClient = (mode: ClientMode, maxMessageLength: number): CcidClient =>
+      new CcidClient({
+        sink: { send: (m) => channel.send(m) },
+        clock,
+        path: transport.path,
+        mode,
+        maxMessageLength,
+        events: {
+          slotChange: (m) => events.slotChange(m),
+          unresponsive: () =>
+            route.lose(
+              new ReaderDetachedError(`${transport.path}: the reader stopped answering`, {
+                reader: transport.path,
+              }),
+            ),
+        },
+      });
+    const channel = await FrameChannel.open(
+      transport,
+      {
+        message: (m) => route.client?.message(m),
+        nak: () => route.client?.nak(),
+        timeRequest: () => route.client?.timeRequest(),
+        activity: () => route.client?.activity(),
+        closed: (error) => route.lose(detached(transport.path, error)),
+      },
+      options.trace,
+    );
+    route.client = makeClient('compat', COMPAT_MAX_MESSAGE_LENGTH);
+    const connection = new ReaderConnection(transport.path, channel, route.client, events);
+    route.lose = (e) => connection.#lose(e);
+    const switchTo = (mode: ClientMode, max: number): CcidClient => {
+      route.client = makeClient(mode, max);
+      return route.client;
+    };
+    try {
+      await connection.#negotiate(switchTo);
+    } catch (e) {
+      await connection.close();
+      throw e;
+    }
+    return connection;
+  }
+
+  async #negotiate(makeClient: (mode: ClientMode, max: number) => CcidClient): Promise<void> {
+    const hello = await this.#hello();
+    if (hello) {
+      const reply = await vendorEscape(this.#client, {
+        command: VendorCommand.SetProfile,
+        profile: Profile.Native,
+      });
+      if (reply.profile !== Profile.Native) {
+        throw new ProtocolError(`${this.path}: SET_PROFILE answered profile ${reply.profile}`, {
+          reader: this.path,
+        });
+      }
+      // Echo off from here on; one command per slot; the native message size.
+      this.#client = makeClient('native', hello.hello.maxMessageLength);
+      this.#capabilities = nativeCapabilities({ ...hello.hello, profile: Profile.Native });
+      return;
+    }
+    const slots = await this.#probeCompatSlots();
+    this.#capabilities = compatCapabilities(slots, COMPAT_MAX_MESSAGE_LENGTH);
+    this.#events.warning(
+      `${this.path}: the reader does not speak the native profile (no answer to HELLO); ` +
+        `using the compat profile. Compat cannot do: ${this.#capabilities.limitations.join('; ')}.`,
+    );
+  }
+
+  /** HELLO; undefined when the reader does not know it (compat). */
+  async #hello() {
+    try {
+      return await vendorEscape(
+        this.#client,
+        { command: VendorCommand.Hello, hostVersion: NATIVE_PROTOCOL_VERSION },
+        { timeoutMs: PROBE_TIMEOUT_MS },
+      );
+    } catch (e) {
+      if (e instanceof NotSupportedError || e instanceof ProtocolError) return undefined;
+      if (e instanceof ReaderTimeoutError) {
+        // Silent on an escape: is anyone there at all? GetSlotStatus is CCID's ping.
+        await this.#client.command(
+          { type: PcToRdr.GetSlotStatus, slot: 0 },
+          { timeoutMs: CONTROL_TIMEOUT_MS },
+        );
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  async #probeCompatSlots(): Promise<number> {
+    let n = 0;
+    for (; n < MAX_COMPAT_SLOTS; n++) {
+      let m: RdrToPcMessage;
+      try {
+        m = await this.#client.command(
+          { type: PcToRdr.GetSlotStatus, slot: n },
+          { timeoutMs: n === 0 ? CONTROL_TIMEOUT_MS : SLOT_PROBE_TIMEOUT_MS },
+        );
+      } catch (e) {
+        if (n > 0 && e instanceof ReaderTimeoutError) break;
+        throw e;
+      }
+      // CCID §6.2.6: a failed answer with bError 5 (the bSlot offset) means no such slot.
+      if (m.type !== RdrToPc.SlotStatus || m.commandStatus === CommandStatus.Failed) {
+        if (n === 0) {
+          throw new ProtocolError(`${this.path}: the reader refuses GetSlotStatus on slot 0`, {
+            reader: this.path,
+          });
+        }
+        break;
+      }
+    }
+    return n;
+  }
+
+  #lose(error: ReaderError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#client.close(error);
+    void this.#channel.close();
+    this.#events.lost(error);
+  }
+
+  /** Closes the link; pending calls fail with reader-detached. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#client.close(new ReaderDetachedError(`${this.path}: closed`, { reader: this.path }));
+    }
+    await this.#channel.close();
+  }
+}
+
+function detached(path: string, error: TransportError | undefined): ReaderDetachedError {
+  return new ReaderDetachedError(
+    error ? `${path}: the reader link was lost (${error.message})` : `${path}: the link closed`,
+    { reader: path, cause: error },
+  );
+}

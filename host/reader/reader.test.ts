@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import { PcToRdr } from '../../protocol/ccid-constants.ts';
+import { Profile } from '../../protocol/native-constants.ts';
+import type { FakeCard } from '../ccid/testing/fake-reader.ts';
+import { fakeTransport } from '../ccid/testing/fake-link.ts';
+import { virtualTime, type VirtualTime } from '../ccid/testing/virtual-time.ts';
+import { sleep } from '../clock.ts';
+import { Reader, type CardEvent } from './reader.ts';
+
+const ATR_T0 = Uint8Array.of(0x3b, 0x02, 0x14, 0x50);
+/** A T=1 card: TA1 = 96, TD1 = 81, TD2 = 31 (T=1, TA3 IFSC 254, TB3 BWI 4 CWI 5), TCK. */
+const ATR_T1 = Uint8Array.of(0x3b, 0x90, 0x96, 0x81, 0x31, 0xfe, 0x45, 0x0d);
+
+/** Answers INS ‖ P2 ‖ 90 00 after `delayMs`; case 4 commands get 61 02 at TPDU level. */
+function card(delayMs = 0, atr = ATR_T0): FakeCard & { log: number[] } {
+  const log: number[] = [];
+  let pending: Uint8Array | undefined;
+  return {
+    atr,
+    delayMs,
+    log,
+    respond(c) {
+      log.push(c[1]);
+      if (c[1] === 0xc0 && pending) {
+        const r = pending;
+        pending = undefined;
+        return Uint8Array.from([...r, 0x90, 0x00]);
+      }
+      // TPDU of a case-4 command (Lc and data): the data waits for GET RESPONSE.
+      if (c.length > 5 && c[4] === c.length - 5 && c[1] === 0x88) {
+        pending = Uint8Array.of(0xaa, 0xbb);
+        return Uint8Array.of(0x61, 0x02);
+      }
+      return Uint8Array.of(c[1], c[3], 0x90, 0x00);
+    },
+  };
+}
+
+async function rig(options: { kind?: 'native' | 'stock'; slots?: number } = {}) {
+  const vt = virtualTime();
+  const fake = fakeTransport({ clock: vt.clock, kind: options.kind, slots: options.slots });
+  const reader = new Reader(fake.transport, { clock: vt.clock });
+  const events: string[] = [];
+  const warnings: string[] = [];
+  const cardEvent = (name: string) => (e: CardEvent) => events.push(`${name}:${e.slot}`);
+  reader.on('attached', () => events.push('attached'));
+  reader.on('detached', (_r, e) => events.push(`detached:${e.code}`));
+  reader.on('card-inserted', cardEvent('inserted'));
+  reader.on('card-removed', cardEvent('removed'));
+  reader.on('warning', (t) => warnings.push(t));
+  return { vt, fake, reader, events, warnings };
+}
+
+async function attach(r: Awaited<ReturnType<typeof rig>>) {
+  await r.vt.settle(r.reader.start());
+  await r.vt.advance(1);
+  expect(r.reader.state).toBe('attached');
+}
+
+const apdu = (ins: number, p2 = 0) => Uint8Array.of(0x00, ins, 0x00, p2);
+
+function within<T>(vt: VirtualTime, p: Promise<T>) {
+  return vt.settle(p);
+}
+
+describe('Reader', () => {
+  it('negotiates the native profile and reports cards already in place', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card());
+    r.fake.reader.insert(1, card());
+    await attach(r);
+    expect(r.fake.reader.profile).toBe(Profile.Native);
+    const caps = r.reader.capabilities!;
+    expect(caps).toMatchObject({ profile: 'native', apduLevel: true, pushedCardEvents: true });
+    expect(caps.slots.map((s) => s.kind)).toEqual(['user', 'sam', 'sam']);
+    expect(caps.hello?.serialNumber).toBe('FAKE0001');
+    expect(r.events).toEqual(['attached', 'inserted:0', 'inserted:1']);
+    expect(r.warnings).toEqual([]);
+    await r.reader.close();
+  });
+
+  it('falls back to compat on a stock reader, with a warning that says what compat cannot do', async () => {
+    const r = await rig({ kind: 'stock', slots: 1 });
+    r.fake.reader.insert(0, card());
+    await attach(r);
+    expect(r.reader.capabilities).toMatchObject({ profile: 'compat', apduLevel: false });
+    expect(r.reader.capabilities!.slots).toHaveLength(1);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/compat profile.*no pushed card events.*T=1/);
+    // T=0 at TPDU level: the driver sends case 4 without Le and runs GET RESPONSE on 61xx.
+    const s = await within(r.vt, r.reader.connect(0));
+    const answer = await within(
+      r.vt,
+      s.transmit(Uint8Array.of(0x00, 0x88, 0x00, 0x00, 0x02, 0x11, 0x22, 0x00)),
+    );
+    expect([...answer]).toEqual([0xaa, 0xbb, 0x90, 0x00]);
+    const xfrs = r.fake.reader.received.filter((x) => x.type === PcToRdr.XfrBlock);
+    expect(xfrs.map((x) => [...x.data!])).toEqual([
+      [0x00, 0x88, 0x00, 0x00, 0x02, 0x11, 0x22],
+      [0x00, 0xc0, 0x00, 0x00, 0x02],
+    ]);
+    await expect(r.reader.deviceInfo()).rejects.toMatchObject({ code: 'not-supported-in-compat' });
+    await r.reader.close();
+  });
+
+  it('refuses a T=1 card in compat with a typed error', async () => {
+    const r = await rig({ kind: 'stock', slots: 1 });
+    r.fake.reader.insert(0, card(0, ATR_T1));
+    await attach(r);
+    await expect(within(r.vt, r.reader.connect(0))).rejects.toMatchObject({
+      code: 'not-supported-in-compat',
+      notSupportedInCompat: true,
+    });
+    await r.reader.close();
+  });
+
+  it('polls card presence in compat', async () => {
+    const r = await rig({ kind: 'stock', slots: 1 });
+    await attach(r);
+    r.fake.reader.insert(0, card());
+    await r.vt.advance(450);
+    expect(r.events).toContain('inserted:0');
+    r.fake.reader.pull(0);
+    await r.vt.advance(450);
+    expect(r.events).toContain('removed:0');
+    await r.reader.close();
+  });
+
+  it('gives sessions the decoded ATR and protocol, and applies shared/exclusive', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card());
+    await attach(r);
+    const a = await within(r.vt, r.reader.connect(0, { share: 'shared' }));
+    expect([...a.atr]).toEqual([...ATR_T0]);
+    expect(a.atrInfo.historicalBytes).toEqual(Uint8Array.of(0x14, 0x50));
+    expect(a.protocol).toBe(0);
+    const b = await within(r.vt, r.reader.connect(0));
+    await expect(within(r.vt, r.reader.connect(0, { share: 'exclusive' }))).rejects.toMatchObject({
+      code: 'busy',
+    });
+    await a.disconnect();
+    await b.disconnect();
+    const x = await within(r.vt, r.reader.connect(0, { share: 'exclusive' }));
+    await expect(within(r.vt, r.reader.connect(0))).rejects.toMatchObject({ code: 'busy' });
+    await expect(within(r.vt, x.transmit(apdu(0xb0)))).resolves.toEqual(
+      Uint8Array.of(0xb0, 0, 0x90, 0),
+    );
+    await x.disconnect();
+    await expect(x.transmit(apdu(0xb0))).rejects.toMatchObject({ code: 'session-closed' });
+    // Powered once: the second and third connects reused the card.
+    expect(r.fake.reader.received.filter((m) => m.type === PcToRdr.IccPowerOn)).toHaveLength(1);
+    await r.reader.close();
+  });
+
+  it('never interleaves another session’s APDUs into an exclusive transaction', async () => {
+    const r = await rig();
+    const c = card(20);
+    r.fake.reader.insert(0, c);
+    await attach(r);
+    const a = await within(r.vt, r.reader.connect(0));
+    const b = await within(r.vt, r.reader.connect(0));
+    const inA = a.transaction(async () => {
+      for (let i = 1; i <= 3; i++) {
+        await a.transmit(apdu(0xa0 + i));
+        await sleep(r.vt.clock, 50); // the application thinks between APDUs
+      }
+    });
+    await r.vt.advance(5);
+    const fromB = [b.transmit(apdu(0xb1)), b.transmit(apdu(0xb2))];
+    const inA2 = a.transaction(async () => {
+      await a.transmit(apdu(0xa4));
+    });
+    await within(r.vt, Promise.all([inA, ...fromB, inA2]));
+    // A's first transaction is whole; then FIFO: B's two APDUs, then A's second transaction.
+    expect(c.log).toEqual([0xa1, 0xa2, 0xa3, 0xb1, 0xb2, 0xa4]);
+    await r.reader.close();
+  });
+
+  it('a card pulled mid-read gives CardRemovedError and card-removed; the next card reads fine', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card(500));
+    await attach(r);
+    const s = await within(r.vt, r.reader.connect(0));
+    const read = s.transmit(apdu(0xb2));
+    await r.vt.advance(100);
+    r.fake.reader.pull(0);
+    await expect(within(r.vt, read)).rejects.toMatchObject({
+      code: 'card-removed',
+      cardRemoved: true,
+      nationalCode: -2,
+    });
+    expect(r.events.filter((e) => e === 'removed:0')).toHaveLength(1);
+    await expect(s.transmit(apdu(0xb2))).rejects.toMatchObject({ code: 'card-removed' });
+    await expect(within(r.vt, r.reader.connect(0))).rejects.toMatchObject({ code: 'no-card' });
+    r.fake.reader.insert(0, card());
+    await r.vt.advance(1);
+    expect(r.events.slice(-1)).toEqual(['inserted:0']);
+    const s2 = await within(r.vt, r.reader.connect(0));
+    await expect(within(r.vt, s2.transmit(apdu(0xb2, 5)))).resolves.toEqual(
+      Uint8Array.of(0xb2, 5, 0x90, 0),
+    );
+    await r.reader.close();
+  });
+
+  it('a lost link fails pending calls, reports detached, reopens with backoff and reports attached', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card(1000));
+    await attach(r);
+    const s = await within(r.vt, r.reader.connect(0));
+    const pending = s.transmit(apdu(0xb0));
+    await r.vt.advance(10);
+    r.fake.plugged.value = false;
+    r.fake.reader.unplug();
+    r.fake.reader.reset(); // the reader lost power with the cable
+    await expect(within(r.vt, pending)).rejects.toMatchObject({
+      code: 'reader-detached',
+      readerDetached: true,
+    });
+    expect(r.reader.state).toBe('detached');
+    expect(r.events).toEqual(['attached', 'inserted:0', 'detached:reader-detached', 'removed:0']);
+    await expect(s.transmit(apdu(0xb0))).rejects.toMatchObject({ code: 'reader-detached' });
+    await expect(r.reader.connect(0)).rejects.toMatchObject({ code: 'reader-detached' });
+    // Unplugged for 2 s: reopen attempts back off (100, 200, 400, 800 ms …).
+    const opensBefore = r.fake.opens.count;
+    await r.vt.advance(2000);
+    const attempts = r.fake.opens.count - opensBefore;
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(attempts).toBeLessThanOrEqual(5);
+    r.fake.plugged.value = true;
+    await r.vt.advance(5000);
+    expect(r.reader.state).toBe('attached');
+    expect(r.events.slice(-2)).toEqual(['attached', 'inserted:0']);
+    expect(r.fake.reader.profile).toBe(Profile.Native);
+    const s2 = await within(r.vt, r.reader.connect(0));
+    await expect(within(r.vt, s2.transmit(apdu(0xb0)))).resolves.toHaveLength(4);
+    await r.reader.close();
+  });
+
+  it('treats a reader that stops answering as lost, and recovers when it answers again', async () => {
+    const r = await rig();
+    await attach(r);
+    r.fake.reader.mute = true;
+    await expect(within(r.vt, r.reader.deviceInfo())).rejects.toMatchObject({ code: 'timeout' });
+    await r.vt.advance(1);
+    expect(r.reader.state).toBe('detached');
+    r.fake.reader.mute = false;
+    await r.vt.advance(10_000);
+    expect(r.reader.state).toBe('attached');
+    await r.reader.close();
+  });
+
+  it('reads device information and drives display and beeper (native)', async () => {
+    const r = await rig();
+    await attach(r);
+    await expect(within(r.vt, r.reader.deviceInfo())).resolves.toMatchObject({
+      serialNumber: 'FAKE0001',
+    });
+    await within(r.vt, r.reader.display('请插卡', { row: 1 }));
+    await within(r.vt, r.reader.beep());
+    expect(r.fake.reader.displayed).toEqual(['请插卡']);
+    expect(r.fake.reader.beeps).toBe(1);
+    await r.reader.close();
+    await expect(r.reader.connect(0)).rejects.toMatchObject({ code: 'session-closed' });
+  });
+
+  it('rejects bad requests with typed errors', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card());
+    await attach(r);
+    await expect(r.reader.connect(7)).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(r.reader.connect(0, { share: 'sometimes' as never })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
+    const s = await within(r.vt, r.reader.connect(0));
+    await expect(s.transmit(Uint8Array.of(0, 1))).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(s.transmit(new Uint8Array(5000))).rejects.toMatchObject({ code: 'bad-request' });
+    await r.reader.close();
+  });
+});

@@ -1,0 +1,371 @@
+// One reader, from open to close: it attaches (open + negotiate, reader-connection.ts), keeps its
+// slots' card state from pushed `50 xx` (native) or GetSlotStatus polling (compat), and when its
+// link is lost fails everything pending with ReaderDetachedError, reports `detached`, then
+// reopens with bounded backoff and reports `attached` again — no process restart.
+import { EventEmitter } from 'node:events';
+import { IccStatus, PcToRdr, RdrToPc } from '../../protocol/ccid-constants.ts';
+import type { NotifySlotChange } from '../../protocol/ccid-messages.ts';
+import { VendorCommand } from '../../protocol/native-constants.ts';
+import type { DeviceInfo } from '../../protocol/native/device-info.ts';
+import { realClock, sleep, type Clock } from '../clock.ts';
+import {
+  BadRequestError,
+  NotSupportedInCompatError,
+  NotSupportedError,
+  ReaderDetachedError,
+  ReaderError,
+  SessionClosedError,
+} from '../ccid/errors.ts';
+import type { Tracer } from '../ccid/frame-channel.ts';
+import type { Transport } from '../transport/transport.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import type { ReaderCapabilities } from './capabilities.ts';
+import type { CardSession, ShareMode } from './card-session.ts';
+import { ReaderConnection } from './reader-connection.ts';
+import { Slot } from './slot.ts';
+import { vendorEscape } from './vendor.ts';
+
+/** pcscd polls a serial reader's slot status about every 400 ms (ccid-over-serial.md §13.4). */
+export const COMPAT_POLL_MS = 400;
+
+export type ReaderState = 'connecting' | 'attached' | 'detached' | 'closed';
+
+export interface CardEvent {
+  readonly reader: Reader;
+  readonly slot: number;
+  readonly kind: 'user' | 'sam';
+}
+
+export interface ReaderEvents {
+  attached: [reader: Reader];
+  detached: [reader: Reader, error: ReaderError];
+  'card-inserted': [event: CardEvent];
+  'card-removed': [event: CardEvent];
+  warning: [text: string];
+}
+
+export interface ReaderOptions {
+  clock?: Clock;
+  backoff?: BackoffPolicy;
+  trace?: Tracer;
+  /** Compat polling interval (ms). */
+  pollMs?: number;
+}
+
+export interface ConnectOptions {
+  share?: ShareMode;
+}
+
+export class Reader extends EventEmitter<ReaderEvents> {
+  readonly transport: Transport;
+  readonly #clock: Clock;
+  readonly #backoff: BackoffPolicy;
+  readonly #trace: Tracer | undefined;
+  readonly #pollMs: number;
+  #state: ReaderState = 'connecting';
+  #connection: ReaderConnection | undefined;
+  #capabilities: ReaderCapabilities | undefined;
+  #slots: Slot[] = [];
+  #lastError: ReaderError | undefined;
+  #wake: AbortController | undefined;
+  #pollTimer: unknown;
+  #polling = false;
+  #running: Promise<void> | undefined;
+  /** Ends the wait for the current connection's loss (close() uses it). */
+  #endWait: (() => void) | undefined;
+
+  constructor(transport: Transport, options: ReaderOptions = {}) {
+    super();
+    this.transport = transport;
+    this.#clock = options.clock ?? realClock;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#trace = options.trace;
+    this.#pollMs = options.pollMs ?? COMPAT_POLL_MS;
+  }
+
+  /** The port: a device path, `tcp:127.0.0.1:35963`, `sim:…`. */
+  get path(): string {
+    return this.transport.path;
+  }
+
+  get state(): ReaderState {
+    return this.#state;
+  }
+
+  get attached(): boolean {
+    return this.#state === 'attached';
+  }
+
+  /** What the reader can do (known once attached; kept while detached). */
+  get capabilities(): ReaderCapabilities | undefined {
+    return this.#capabilities;
+  }
+
+  /** Why the reader is detached, when it is. */
+  get lastError(): ReaderError | undefined {
+    return this.#lastError;
+  }
+
+  get slots(): readonly {
+    index: number;
+    kind: 'user' | 'sam';
+    present: boolean;
+    powered: boolean;
+  }[] {
+    return this.#slots.map((s) => ({
+      index: s.index,
+      kind: s.kind,
+      present: s.present,
+      powered: s.card !== undefined,
+    }));
+  }
+
+  /**
+   * Starts attaching: resolves after the first attempt (attached or not); later attempts run in
+   * the background until close().
+   */
+  start(): Promise<void> {
+    if (!this.#running) {
+      let first!: () => void;
+      const firstAttempt = new Promise<void>((r) => (first = r));
+      this.#running = this.#run(first);
+      return firstAttempt;
+    }
+    return Promise.resolve();
+  }
+
+  /** Opens a session on the card in `slot` (powering it if needed). */
+  async connect(slot: number, options: ConnectOptions = {}): Promise<CardSession> {
+    const share = options.share ?? 'shared';
+    if (share !== 'shared' && share !== 'exclusive') {
+      throw new BadRequestError(`share must be 'shared' or 'exclusive', got ${String(share)}`);
+    }
+    return this.#slot(slot).connect(share);
+  }
+
+  /** HELLO's data, re-read; DeviceInfo TLVs. Native profile only. */
+  async deviceInfo(): Promise<DeviceInfo> {
+    const reply = await vendorEscape(this.#nativeClient('device information'), {
+      command: VendorCommand.DeviceInfo,
+    });
+    return reply.info;
+  }
+
+  /** Writes text on the reader's display at (row, column), in cells; a CJK character takes two. */
+  async display(text: string, position: { row?: number; column?: number } = {}): Promise<void> {
+    const client = this.#nativeClient('the display');
+    if (!this.#capabilities?.display) throw new NotSupportedError('this reader has no display');
+    await vendorEscape(client, {
+      command: VendorCommand.DisplayText,
+      row: position.row ?? 0,
+      column: position.column ?? 0,
+      text,
+    });
+  }
+
+  async clearDisplay(): Promise<void> {
+    const client = this.#nativeClient('the display');
+    if (!this.#capabilities?.display) throw new NotSupportedError('this reader has no display');
+    await vendorEscape(client, { command: VendorCommand.DisplayClear });
+  }
+
+  async beep(options: { frequencyHz?: number; durationMs?: number } = {}): Promise<void> {
+    const client = this.#nativeClient('the beeper');
+    if (!this.#capabilities?.beeper) throw new NotSupportedError('this reader has no beeper');
+    await vendorEscape(client, {
+      command: VendorCommand.Beep,
+      frequencyHz: options.frequencyHz ?? 2700,
+      durationMs: options.durationMs ?? 100,
+    });
+  }
+
+  /** Closes the reader for good: sessions fail with session-closed, reconnection stops. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasAttached = this.#state === 'attached';
+    this.#state = 'closed';
+    this.#wake?.abort();
+    this.#stopPolling();
+    const error = new SessionClosedError(`${this.path}: the reader was closed`, {
+      reader: this.path,
+    });
+    for (const s of this.#slots) s.detach(error);
+    const c = this.#connection;
+    this.#connection = undefined;
+    await c?.close();
+    this.#endWait?.();
+    await this.#running?.catch(() => {});
+    if (wasAttached) this.emit('detached', this, error);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  async #run(firstAttemptDone: () => void): Promise<void> {
+    for (let attempt = 0; !this.#isClosed();) {
+      const lost = await this.#attach();
+      firstAttemptDone();
+      if (this.#isClosed()) return;
+      if (lost) {
+        await lost.promise; // resolves when the link is lost
+        attempt = 0;
+        if (this.#isClosed()) return;
+      }
+      this.#wake = new AbortController();
+      try {
+        await sleep(this.#clock, backoffDelay(this.#backoff, attempt++), this.#wake.signal);
+      } catch {
+        return; // closed
+      }
+    }
+  }
+
+  /** One attempt. When attached, resolves with a promise of the link's loss; else undefined. */
+  async #attach(): Promise<{ promise: Promise<void> } | undefined> {
+    let onLost!: () => void;
+    const lostPromise = new Promise<void>((r) => (onLost = r));
+    this.#endWait = onLost;
+    let connection: ReaderConnection;
+    try {
+      connection = await ReaderConnection.open(this.transport, {
+        clock: this.#clock,
+        trace: this.#trace,
+        events: {
+          slotChange: (m) => this.#slotChange(m),
+          lost: (e) => {
+            if (this.#connection === connection) this.#detach(e);
+            onLost();
+          },
+          warning: (t) => this.emit('warning', t),
+        },
+      });
+    } catch (e) {
+      this.#lastError =
+        e instanceof ReaderError
+          ? e
+          : new ReaderDetachedError(`${this.path}: ${(e as Error).message}`, {
+              reader: this.path,
+              cause: e,
+            });
+      return undefined;
+    }
+    if (this.#isClosed()) {
+      await connection.close();
+      return undefined;
+    }
+    this.#connection = connection;
+    this.#capabilities = connection.capabilities;
+    const level = connection.capabilities.apduLevel ? 'apdu' : 'tpdu';
+    const host = {
+      path: this.path,
+      get client() {
+        return connection.client;
+      },
+      level,
+      cardInserted: (slot: number) => this.#cardEvent('card-inserted', slot),
+      cardRemoved: (slot: number) => this.#cardEvent('card-removed', slot),
+    } as const;
+    this.#slots = connection.capabilities.slots.map((d) => new Slot(d, host));
+    this.#state = 'attached';
+    this.#lastError = undefined;
+    this.emit('attached', this);
+    // Cards already in place are reported as inserted, as a reader found with a card is.
+    await this.#pollSlots().catch(() => {});
+    if (!connection.capabilities.pushedCardEvents) this.#schedulePoll();
+    return { promise: lostPromise };
+  }
+
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  #detach(error: ReaderError): void {
+    if (this.#state !== 'attached') return;
+    this.#state = 'detached';
+    this.#lastError = error;
+    this.#stopPolling();
+    this.#connection = undefined;
+    const slots = this.#slots;
+    for (const s of slots) s.detach(error);
+    this.emit('detached', this, error);
+    // Cards of a detached reader count as removed for whoever tracks them.
+    for (const s of slots) if (s.present) this.#cardEvent('card-removed', s.index, s.kind);
+  }
+
+  #slotChange(m: NotifySlotChange): void {
+    this.#slots.forEach((slot, i) => {
+      const bits = m.slots[i];
+      if (bits) slot.presence(bits.present, bits.changed);
+    });
+  }
+
+  async #pollSlots(): Promise<void> {
+    const c = this.#connection;
+    if (!c) return;
+    for (const slot of this.#slots) {
+      const m = await c.client.command({ type: PcToRdr.GetSlotStatus, slot: slot.index });
+      if (m.type === RdrToPc.SlotStatus && this.#connection === c) {
+        slot.iccStatus(m.iccStatus as IccStatus);
+      }
+    }
+  }
+
+  #schedulePoll(): void {
+    this.#pollTimer = this.#clock.setTimeout(() => {
+      this.#pollTimer = undefined;
+      if (this.#state !== 'attached' || this.#polling) return;
+      this.#polling = true;
+      this.#pollSlots()
+        .catch(() => {})
+        .finally(() => {
+          this.#polling = false;
+          if (this.#state === 'attached') this.#schedulePoll();
+        });
+    }, this.#pollMs);
+  }
+
+  #stopPolling(): void {
+    if (this.#pollTimer !== undefined) this.#clock.clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+
+  #cardEvent(name: 'card-inserted' | 'card-removed', slot: number, kind?: 'user' | 'sam'): void {
+    this.emit(name, { reader: this, slot, kind: kind ?? this.#slots[slot]?.kind ?? 'user' });
+  }
+
+  #slot(index: number): Slot {
+    if (this.#state !== 'attached') {
+      throw this.#state === 'closed'
+        ? new SessionClosedError(`${this.path}: the reader was closed`, { reader: this.path })
+        : (this.#lastError ??
+            new ReaderDetachedError(`${this.path}: the reader is not attached`, {
+              reader: this.path,
+            }));
+    }
+    const slot = this.#slots[index];
+    if (!Number.isInteger(index) || !slot) {
+      throw new BadRequestError(
+        `${this.path} has no slot ${index} (it has ${this.#slots.length})`,
+        {
+          reader: this.path,
+        },
+      );
+    }
+    return slot;
+  }
+
+  #nativeClient(what: string) {
+    const c = this.#connection;
+    if (!c || this.#state !== 'attached') {
+      throw (
+        this.#lastError ??
+        new ReaderDetachedError(`${this.path}: not attached`, { reader: this.path })
+      );
+    }
+    if (c.capabilities.profile !== 'native') {
+      throw new NotSupportedInCompatError(`${what} needs the native profile`, {
+        reader: this.path,
+      });
+    }
+    return c.client;
+  }
+}

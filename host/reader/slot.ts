@@ -1,0 +1,189 @@
+// One slot of an attached reader: whether a card is in it, the powered card shared by the
+// sessions connected to it, and the lock that serialises their APDUs (slot-lock.ts). Sharing
+// follows PC/SC and the Web Smart Card API: any number of 'shared' sessions, or one 'exclusive'.
+import { IccStatus } from '../../protocol/ccid-constants.ts';
+import type { CcidClient } from '../ccid/ccid-client.ts';
+import {
+  BusyError,
+  CardRemovedError,
+  NoCardError,
+  ReaderError,
+  type ReaderErrorDetails,
+} from '../ccid/errors.ts';
+import { powerOff, powerOn, type PoweredCard } from './card-power.ts';
+import { exchangeApdu } from './card-exchange.ts';
+import { CardSession, type ShareMode } from './card-session.ts';
+import type { SlotDescription } from './capabilities.ts';
+import { SlotLock } from './slot-lock.ts';
+
+export interface SlotHost {
+  readonly path: string;
+  readonly client: CcidClient;
+  readonly level: 'apdu' | 'tpdu';
+  cardInserted(slot: number): void;
+  cardRemoved(slot: number): void;
+}
+
+export class Slot {
+  readonly index: number;
+  readonly kind: 'user' | 'sam';
+  readonly lock = new SlotLock();
+  readonly #host: SlotHost;
+  readonly #sessions = new Set<CardSession>();
+  #present: boolean | undefined;
+  #card: PoweredCard | undefined;
+  #powering: Promise<PoweredCard> | undefined;
+  /** Counts insertions; a session belongs to one. */
+  #generation = 0;
+  #dead: ReaderError | undefined;
+
+  constructor(description: SlotDescription, host: SlotHost) {
+    this.index = description.index;
+    this.kind = description.kind;
+    this.#host = host;
+  }
+
+  get present(): boolean {
+    return this.#present === true;
+  }
+
+  get card(): PoweredCard | undefined {
+    return this.#card;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get details(): ReaderErrorDetails {
+    return { reader: this.#host.path, slot: this.index };
+  }
+
+  /** The reader told us the slot's state: a pushed `50 xx`, or bmICCStatus in an answer. */
+  presence(present: boolean, changed = false): void {
+    if (this.#dead) return;
+    if (this.#present === true && (!present || changed)) this.#removed();
+    if (present && this.#present !== true) {
+      this.#present = true;
+      this.#generation++;
+      this.#host.cardInserted(this.index);
+    } else if (!present) {
+      this.#present = false;
+    }
+  }
+
+  /** bmICCStatus seen in an answer. */
+  iccStatus(icc: IccStatus): void {
+    if (icc === IccStatus.NoIcc) this.presence(false);
+    else {
+      if (icc === IccStatus.PresentInactive) this.#card = undefined;
+      this.presence(true);
+    }
+  }
+
+  async connect(share: ShareMode): Promise<CardSession> {
+    if (this.#dead) throw this.#dead;
+    if (this.#present !== true) {
+      throw new NoCardError(`no card in slot ${this.index}`, this.details);
+    }
+    for (const s of this.#sessions) {
+      if (share === 'exclusive' || s.share === 'exclusive') {
+        throw new BusyError(
+          `slot ${this.index} is held by ${s.share === 'exclusive' ? 'an exclusive' : 'a shared'} session`,
+          this.details,
+        );
+      }
+    }
+    const generation = this.#generation;
+    const card = await this.#ensurePowered();
+    if (generation !== this.#generation) {
+      throw new CardRemovedError(`slot ${this.index}: the card was replaced`, this.details);
+    }
+    const session = new CardSession(this, share, card, generation);
+    // Sharing is checked again: another connect may have finished while we powered the card.
+    for (const s of this.#sessions) {
+      if (share === 'exclusive' || s.share === 'exclusive') {
+        throw new BusyError(`slot ${this.index} was taken while the card powered up`, this.details);
+      }
+    }
+    this.#sessions.add(session);
+    return session;
+  }
+
+  /** The error a session of `generation` gets now, or undefined if it may go on. */
+  staleness(generation: number): ReaderError | undefined {
+    if (this.#dead) return this.#dead;
+    if (generation !== this.#generation || this.#present !== true) {
+      return new CardRemovedError(`slot ${this.index}: the card was removed`, this.details);
+    }
+    return undefined;
+  }
+
+  /** One APDU; the caller holds the lock. */
+  async exchange(apdu: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+    const card = this.#card ?? (await this.#ensurePowered());
+    return exchangeApdu(
+      {
+        client: this.#host.client,
+        slot: this.index,
+        card,
+        level: this.#host.level,
+        details: this.details,
+        signal,
+        onCardState: (icc) => this.iccStatus(icc),
+      },
+      apdu,
+    );
+  }
+
+  /** A session ends; 'unpower' and 'reset' power the card off when it was the last one. */
+  async release(session: CardSession, disposition: 'leave' | 'reset' | 'unpower'): Promise<void> {
+    this.#sessions.delete(session);
+    if (disposition === 'leave' || this.#sessions.size > 0 || !this.#card || this.#dead) return;
+    this.#card = undefined;
+    await powerOff(this.#host.client, this.index);
+  }
+
+  /** The reader went away: every session and waiter fails with `error`. */
+  detach(error: ReaderError): void {
+    this.#dead = error;
+    this.#card = undefined;
+    this.lock.failWaiters(error);
+    this.#sessions.clear();
+  }
+
+  #removed(): void {
+    this.#present = false;
+    this.#card = undefined;
+    this.#powering = undefined;
+    this.#generation++;
+    this.lock.failWaiters(
+      new CardRemovedError(`slot ${this.index}: the card was removed`, this.details),
+    );
+    this.#sessions.clear();
+    this.#host.cardRemoved(this.index);
+  }
+
+  #ensurePowered(): Promise<PoweredCard> {
+    if (this.#card) return Promise.resolve(this.#card);
+    if (!this.#powering) {
+      const generation = this.#generation;
+      const p = powerOn(this.#host.client, this.index, this.#host.level, this.details).then(
+        (card) => {
+          if (generation === this.#generation && this.#powering === p) this.#card = card;
+          return card;
+        },
+        (e: unknown) => {
+          if (e instanceof NoCardError) this.presence(false);
+          throw e;
+        },
+      );
+      const clear = () => {
+        if (this.#powering === p) this.#powering = undefined;
+      };
+      p.then(clear, clear);
+      this.#powering = p;
+    }
+    return this.#powering;
+  }
+}
