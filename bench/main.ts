@@ -13,6 +13,7 @@ import { gitState, machine, writeResults } from './report/results.ts';
 import { markdownTable, textTable } from './report/table.ts';
 import { firmwareSection } from './firmware/firmware-section.ts';
 import { transactionSection } from './transaction/transaction-section.ts';
+import { hostSection } from './host/host-section.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +26,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { id: 'firmware', title: '1. Firmware', run: firmwareSection },
   { id: 'transaction', title: '2. Kiosk transaction against the floor', run: transactionSection },
+  { id: 'host', title: '3. Host stack', run: hostSection },
 ];
 
 async function main(): Promise<void> {

@@ -36,6 +36,8 @@ export interface BenchSimOptions extends Omit<SimulationOptions, 'firmware' | 't
   countInstructions?: boolean;
   /** Changes what the firmware's HAL imports do (e.g. a naive reader's card clock). */
   wrapHal?: (hal: HalImports, sim: () => Simulation | undefined) => HalImports;
+  /** Measure the wall-clock time spent inside the firmware's exports (firmwareWallMs). */
+  timeFirmware?: boolean;
   /** Receives every trace line (simulator/trace), e.g. to write it to a file. */
   traceWrite?: (line: string) => void;
 }
@@ -51,7 +53,13 @@ export class BenchSim {
     private readonly instances: object[],
     /** Instructions per event handler (export name), over every boot. */
     readonly instructionsByExport: ReadonlyMap<string, bigint>,
+    private readonly wall: { ms: number },
   ) {}
+
+  /** Wall-clock ms spent inside the firmware's exports so far (with `timeFirmware`). */
+  get firmwareWallMs(): number {
+    return this.wall.ms;
+  }
 
   static async create(options: BenchSimOptions = {}): Promise<BenchSim> {
     const bytes = new Uint8Array(await readFile(builtFirmwarePath('release')));
@@ -66,10 +74,12 @@ export class BenchSim {
     let sim: Simulation | undefined;
     const instantiate = image.instantiate.bind(image);
     const byExport = new Map<string, bigint>();
+    const wall = { ms: 0 };
     image.instantiate = (hal: HalImports) => {
       const exports = instantiate(options.wrapHal ? options.wrapHal(hal, () => sim) : hal);
       instances.push(exports);
-      return counting ? attributed(exports, byExport) : exports;
+      const counted = counting ? attributed(exports, byExport) : exports;
+      return options.timeFirmware ? timed(counted, wall) : counted;
     };
     const write = options.traceWrite;
     sim = await Simulation.create({
@@ -77,7 +87,7 @@ export class BenchSim {
       firmware: image,
       trace: write ? { keep: false, write } : { keep: false },
     });
-    const bench = new BenchSim(sim, counting, instances, byExport);
+    const bench = new BenchSim(sim, counting, instances, byExport, wall);
     const trace = sim.trace!;
     const character = trace.character.bind(trace);
     trace.character = (slot, timeNs, from, byte, info: CharacterInfo) => {
@@ -160,6 +170,27 @@ function attributed(exports: FirmwareExports, into: Map<string, bigint>): Firmwa
         return fn(...args);
       } finally {
         into.set(name, (into.get(name) ?? 0n) + instructionsOf(exports) - before);
+      }
+    };
+  }
+  return wrapped as unknown as FirmwareExports;
+}
+
+/** The exports, each function wrapped to add its wall-clock time to `into.ms`. */
+function timed(exports: FirmwareExports, into: { ms: number }): FirmwareExports {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof value !== 'function') {
+      wrapped[name] = value;
+      continue;
+    }
+    const fn = value as (...args: number[]) => unknown;
+    wrapped[name] = (...args: number[]) => {
+      const t = performance.now();
+      try {
+        return fn(...args);
+      } finally {
+        into.ms += performance.now() - t;
       }
     };
   }
