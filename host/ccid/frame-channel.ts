@@ -33,6 +33,8 @@ export interface FrameListener {
   timeRequest(): void;
   /** Any bytes arrived (liveness). */
   activity(): void;
+  /** An echo of our frame was dropped (compat). A native reader echoing has restarted. */
+  echo?(): void;
   closed(error: TransportError | undefined): void;
 }
 
@@ -62,7 +64,7 @@ export class FrameChannel {
         for (const e of decoder.push(bytes)) {
           switch (e.kind) {
             case 'frame':
-              deliverFrame(e.message, listener, trace);
+              if (deliverFrame(e.message, listener, trace) === 'echo') listener.echo?.();
               break;
             case 'nak':
               trace?.({ kind: 'nak' });
@@ -101,14 +103,19 @@ export class FrameChannel {
   }
 }
 
-function deliverFrame(bytes: Uint8Array, listener: FrameListener, trace: Tracer | undefined) {
+function deliverFrame(
+  bytes: Uint8Array,
+  listener: FrameListener,
+  trace: Tracer | undefined,
+): 'echo' | 'answer' {
   if (bytes.length > 0 && isMessageType(bytes[0], 'pc-to-rdr')) {
     // Our own frame coming back (compat echo, full or header-only): libccid drops the first
     // frame after each command; we drop anything that is a command.
     trace?.({ kind: 'echo', bytes });
-    return;
+    return 'echo';
   }
   deliver(bytes, listener, trace);
+  return 'answer';
 }
 
 function deliver(bytes: Uint8Array, listener: FrameListener, trace: Tracer | undefined) {

@@ -76,8 +76,9 @@ export class ReaderConnection {
   ): Promise<ReaderConnection> {
     const { clock, events } = options;
     // Frames go to whichever client is current (compat at first, native after SET_PROFILE).
-    const route: { client?: CcidClient; lose(e: ReaderError): void } = {
+    const route: { client?: CcidClient; lose(e: ReaderError): void; echo(): void } = {
       lose: (e) => route.client?.close(e),
+      echo: () => {},
     };
     const makeClient = (mode: ClientMode, maxMessageLength: number): CcidClient =>
       new CcidClient({
@@ -103,6 +104,7 @@ export class ReaderConnection {
         nak: () => route.client?.nak(),
         timeRequest: () => route.client?.timeRequest(),
         activity: () => route.client?.activity(),
+        echo: () => route.echo(),
         closed: (error) => route.lose(detached(transport.path, error)),
       },
       options.trace,
@@ -110,6 +112,17 @@ export class ReaderConnection {
     route.client = makeClient('compat', COMPAT_MAX_MESSAGE_LENGTH);
     const connection = new ReaderConnection(transport.path, channel, route.client, events);
     route.lose = (e) => connection.#lose(e);
+    // The native profile has no echo: one means the reader restarted (power cut, watchdog) and
+    // is back in compat with its cards off. Reopen and negotiate again.
+    route.echo = () => {
+      if (connection.#capabilities?.profile === 'native') {
+        connection.#lose(
+          new ReaderDetachedError(`${transport.path}: the reader restarted`, {
+            reader: transport.path,
+          }),
+        );
+      }
+    };
     const switchTo = (mode: ClientMode, max: number): CcidClient => {
       route.client = makeClient(mode, max);
       return route.client;

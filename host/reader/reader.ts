@@ -27,6 +27,12 @@ import { vendorEscape } from './vendor.ts';
 
 /** pcscd polls a serial reader's slot status about every 400 ms (ccid-over-serial.md §13.4). */
 export const COMPAT_POLL_MS = 400;
+/**
+ * A native reader pushes card events, but a reader that restarted on the same link (power cut,
+ * watchdog) comes back in compat and pushes nothing: a slow status poll notices (its echo, or
+ * its silence) and keeps presence right if a `50 xx` was lost on a noisy line.
+ */
+export const NATIVE_KEEPALIVE_MS = 5000;
 
 export type ReaderState = 'connecting' | 'attached' | 'detached' | 'closed';
 
@@ -50,6 +56,8 @@ export interface ReaderOptions {
   trace?: Tracer;
   /** Compat polling interval (ms). */
   pollMs?: number;
+  /** Native keep-alive status poll interval (ms); 0 turns it off. */
+  keepAliveMs?: number;
 }
 
 export interface ConnectOptions {
@@ -62,6 +70,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
   readonly #backoff: BackoffPolicy;
   readonly #trace: Tracer | undefined;
   readonly #pollMs: number;
+  readonly #keepAliveMs: number;
   #state: ReaderState = 'connecting';
   #connection: ReaderConnection | undefined;
   #capabilities: ReaderCapabilities | undefined;
@@ -81,6 +90,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#trace = options.trace;
     this.#pollMs = options.pollMs ?? COMPAT_POLL_MS;
+    this.#keepAliveMs = options.keepAliveMs ?? NATIVE_KEEPALIVE_MS;
   }
 
   /** The port: a device path, `tcp:127.0.0.1:35963`, `sim:…`. */
@@ -270,7 +280,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
     this.emit('attached', this);
     // Cards already in place are reported as inserted, as a reader found with a card is.
     await this.#pollSlots().catch(() => {});
-    if (!connection.capabilities.pushedCardEvents) this.#schedulePoll();
+    this.#schedulePoll();
     return { promise: lostPromise };
   }
 
@@ -310,6 +320,8 @@ export class Reader extends EventEmitter<ReaderEvents> {
   }
 
   #schedulePoll(): void {
+    const ms = this.#capabilities?.pushedCardEvents ? this.#keepAliveMs : this.#pollMs;
+    if (!(ms > 0)) return;
     this.#pollTimer = this.#clock.setTimeout(() => {
       this.#pollTimer = undefined;
       if (this.#state !== 'attached' || this.#polling) return;
@@ -320,7 +332,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
           this.#polling = false;
           if (this.#state === 'attached') this.#schedulePoll();
         });
-    }, this.#pollMs);
+    }, ms);
   }
 
   #stopPolling(): void {

@@ -16,8 +16,8 @@ export interface VirtualTime {
   now(): number;
 }
 
-export function virtualTime(): VirtualTime {
-  const vc = new VirtualClock();
+/** Over `vc` (a Simulation's clock), or a fresh fast clock. */
+export function virtualTime(vc: VirtualClock = new VirtualClock()): VirtualTime {
   const clock = clientClock(vc);
   return {
     vc,

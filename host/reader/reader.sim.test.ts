@@ -1,0 +1,168 @@
+// End to end: the driver → the real firmware.wasm in the simulator → virtual cards, in process,
+// on the simulation's virtual clock.
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NS_PER_MS } from '../../simulator/engine/virtual-clock.ts';
+import { formatCardBasic, Psam, readSscBasic } from '../cards/index.ts';
+import { createCard } from '../../simulator/cards.ts';
+import { Simulation } from '../../simulator/simulation.ts';
+import { SSC3_PERSONAS } from '../../simulator/profiles/personas.ts';
+import { virtualTime } from '../ccid/testing/virtual-time.ts';
+import { streamTransport } from '../transport/stream-transport.ts';
+import { Reader, type CardEvent } from './reader.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+});
+
+async function simRig(card = 'ssc3:li-na') {
+  const sim = await Simulation.create({ seed: 7, trace: false });
+  sim.insertCard(0, createCard(card, { prng: sim.prng }));
+  sim.insertCard(1, createCard('psam', { prng: sim.prng }));
+  const vt = virtualTime(sim.clock);
+  let streams = 0;
+  let stream: Duplex | undefined;
+  const reader = new Reader(
+    streamTransport('sim:reader', () => {
+      streams++;
+      stream = sim.hostStream();
+      return stream;
+    }),
+    { clock: sim.clientClock },
+  );
+  const events: string[] = [];
+  const onCard = (name: string) => (e: CardEvent) => events.push(`${name}:${e.slot}`);
+  reader.on('attached', () => events.push('attached'));
+  reader.on('detached', (_r, e) => events.push(`detached:${e.code}`));
+  reader.on('card-inserted', onCard('inserted'));
+  reader.on('card-removed', onCard('removed'));
+  closers.push(() => reader.close());
+  await vt.settle(reader.start());
+  await vt.advance(5);
+  return { sim, vt, reader, events, streams: () => streams, stream: () => stream! };
+}
+
+describe('Reader on the simulated reader (firmware.wasm)', () => {
+  it('attaches in the native profile and reads a 3.0 card through the PSAM', async () => {
+    const r = await simRig();
+    expect(r.reader.capabilities).toMatchObject({ profile: 'native', apduLevel: true });
+    expect(r.events).toEqual(['attached', 'inserted:0', 'inserted:1']);
+    const card = await r.vt.settle(r.reader.connect(0));
+    const psam = await r.vt.settle(r.reader.connect(1));
+    const info = await r.vt.settle(readSscBasic(card, { psam: new Psam(psam) }));
+    const persona = SSC3_PERSONAS.find((p) => p.id === 'li-na')!;
+    expect(info).toMatchObject({ name: persona.name, socialSecurityNumber: persona.ssn });
+    expect(formatCardBasic(info).split('|')).toHaveLength(12);
+  });
+
+  it('a card pulled mid-read: typed error and card-removed; the next card reads fine', async () => {
+    const r = await simRig();
+    const t0 = r.vt.now();
+    const full = await r.vt.settle(
+      (async () => {
+        const card = await r.reader.connect(0);
+        const psam = await r.reader.connect(1);
+        return readSscBasic(card, { psam: new Psam(psam) });
+      })(),
+    );
+    const readMs = r.vt.now() - t0;
+    expect(full.name).toBe('李娜');
+    r.sim.removeCard(0);
+    r.sim.insertCard(0, createCard('ssc3:li-na', { prng: r.sim.prng }));
+    await r.vt.advance(50);
+    expect(r.events.slice(-2)).toEqual(['removed:0', 'inserted:0']);
+
+    const card = await r.vt.settle(r.reader.connect(0));
+    const psam = await r.vt.settle(r.reader.connect(1));
+    const read = readSscBasic(card, { psam: new Psam(psam) });
+    r.sim.clock.schedule((readMs / 2) * NS_PER_MS, () => r.sim.removeCard(0));
+    const error = await r.vt.settle(read).catch((e: unknown) => e);
+    // The card application maps the driver's error to the national code −2 (无卡).
+    expect(error).toMatchObject({ code: -2 });
+    expect((error as Error & { details: { cause: unknown } }).details.cause).toMatchObject({
+      code: 'card-removed',
+    });
+    expect(r.events.slice(-1)).toEqual(['removed:0']);
+    await expect(card.transmit(Uint8Array.of(0, 0xb0, 0, 0))).rejects.toMatchObject({
+      code: 'card-removed',
+    });
+
+    const persona = SSC3_PERSONAS[1];
+    r.sim.insertCard(0, createCard(`ssc3:${persona.id}`, { prng: r.sim.prng }));
+    await r.vt.advance(50);
+    expect(r.events.slice(-1)).toEqual(['inserted:0']);
+    const card2 = await r.vt.settle(r.reader.connect(0));
+    const info = await r.vt.settle(readSscBasic(card2, { psam: new Psam(psam) }));
+    expect(info).toMatchObject({ name: persona.name, socialSecurityNumber: persona.ssn });
+  });
+
+  it('a lost link: reader-detached, then reopened, renegotiated and attached', async () => {
+    const r = await simRig();
+    const card = await r.vt.settle(r.reader.connect(0));
+    r.stream().destroy();
+    await r.vt.advance(1);
+    expect(r.events).toEqual([
+      'attached',
+      'inserted:0',
+      'inserted:1',
+      'detached:reader-detached',
+      'removed:0',
+      'removed:1',
+    ]);
+    await expect(card.transmit(Uint8Array.of(0, 0xa4, 0, 0))).rejects.toMatchObject({
+      code: 'reader-detached',
+    });
+    await r.vt.advance(1000);
+    expect(r.reader.state).toBe('attached');
+    expect(r.streams()).toBe(2);
+    expect(r.events.slice(-3)).toEqual(['attached', 'inserted:0', 'inserted:1']);
+    const again = await r.vt.settle(r.reader.connect(0));
+    const psam = await r.vt.settle(r.reader.connect(1));
+    const info = await r.vt.settle(readSscBasic(again, { psam: new Psam(psam) }));
+    expect(info.name).toBe('李娜');
+  });
+
+  it('a reader restarted on the same link (power cut) is noticed and renegotiated', async () => {
+    const r = await simRig();
+    await r.vt.settle(r.reader.connect(0));
+    r.sim.powerCut();
+    await r.vt.advance(20_000);
+    expect(r.events).toContain('detached:reader-detached');
+    expect(r.reader.state).toBe('attached');
+    expect(r.reader.capabilities?.profile).toBe('native');
+    const card = await r.vt.settle(r.reader.connect(0));
+    const psam = await r.vt.settle(r.reader.connect(1));
+    const info = await r.vt.settle(readSscBasic(card, { psam: new Psam(psam) }));
+    expect(info.name).toBe('李娜');
+  });
+
+  it('keeps an exclusive transaction whole against another session on the real firmware', async () => {
+    const r = await simRig();
+    const a = await r.vt.settle(r.reader.connect(0));
+    const b = await r.vt.settle(r.reader.connect(0));
+    const order: string[] = [];
+    const select = Uint8Array.from([
+      0x00,
+      0xa4,
+      0x04,
+      0x00,
+      0x0f,
+      ...new TextEncoder().encode('sx1.sh.社会保障').subarray(0, 15),
+    ]);
+    const inA = a.transaction(async () => {
+      for (let i = 0; i < 3; i++) {
+        await a.transmit(select);
+        order.push(`a${i}`);
+      }
+    });
+    const inB = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await b.transmit(Uint8Array.of(0x00, 0x84, 0x00, 0x00, 0x04));
+        order.push(`b${i}`);
+      }
+    })();
+    await r.vt.settle(Promise.all([inA, inB]));
+    expect(order.slice(0, 3)).toEqual(['a0', 'a1', 'a2']);
+  });
+});
