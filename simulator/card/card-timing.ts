@@ -2,6 +2,7 @@
 // §11.2. Virtual time is in nanoseconds (simulator/card/contract.ts).
 
 import { T1_BGT_ETU } from '../../protocol/iso7816-tables.ts';
+import { T0_TURNAROUND_ETU } from '../../protocol/t1-constants.ts';
 
 export const NS_PER_US = 1_000;
 export const NS_PER_S = 1_000_000_000;
@@ -9,10 +10,6 @@ export const NS_PER_S = 1_000_000_000;
 /** Start bit, 8 data bits and the parity bit (ISO 7816-3 §7.1). The line calls
  * CardContacts.receive after the frame, so at least this long after the character's leading edge. */
 export const CHARACTER_FRAME_ETU = 10;
-
-/** ISO 7816-3 §7.2: in T=0, at least 16 etu between the leading edges of two characters sent in
- * opposite directions. */
-export const T0_TURNAROUND_ETU = 16;
 
 /** Clock used for etu arithmetic while the reader's clock is stopped or not yet known. */
 export const FALLBACK_CLOCK_HZ = 3_571_200;

@@ -3,6 +3,7 @@
 // that delivers characters to the card 12 etu apart. Not the real line (simulator/line): no
 // faults beyond a parity error the test asks for.
 
+import { T0_TURNAROUND_ETU } from '../../protocol/t1-constants.ts';
 import type { CardContacts, CardLinePort, CardUartSetting } from './contract.ts';
 import { CHARACTER_FRAME_ETU, etuNs } from './card-timing.ts';
 
@@ -157,7 +158,7 @@ export class FakeLinePort implements CardLinePort {
     options: { gapEtu?: number; parityErrors?: readonly number[] } = {},
   ): { firstEdge: number; lastEdge: number; lastReceived: number } {
     const etu = this.etuNs();
-    const gap = (options.gapEtu ?? 16) * etu;
+    const gap = (options.gapEtu ?? T0_TURNAROUND_ETU) * etu;
     let at = Math.max(this.#now, this.#lastCardEdge + gap, this.#readerFreeAt);
     const firstEdge = at;
     let lastEdge = at;

@@ -2,12 +2,14 @@
 // (§11.3.2.3); when LEN is reserved (FF) or characters are lost, the end of the block is the
 // character waiting time running out (§11.4.3, CWT), which the caller reports with `timeout`.
 
-import { MAX_INF } from './t1-block.ts';
+import {
+  T1_MAX_BLOCK_LENGTH,
+  T1_MAX_INF,
+  T1_PROLOGUE_LENGTH,
+} from '../../protocol/t1-constants.ts';
 import { edcLength, type EdcKind } from './t1-edc.ts';
 
 const LEN_INDEX = 2;
-/** The longest block there can be (LEN FE with a CRC); characters beyond are dropped. */
-const MAX_BLOCK = 3 + MAX_INF + 2;
 
 export type BlockReadResult =
   /** Need more characters. */
@@ -29,12 +31,12 @@ export class T1BlockReader {
   }
 
   push(byte: number, parityError: boolean): BlockReadResult {
-    if (this.#bytes.length < MAX_BLOCK + 1) this.#bytes.push(byte & 0xff);
+    if (this.#bytes.length < T1_MAX_BLOCK_LENGTH + 1) this.#bytes.push(byte & 0xff);
     if (parityError) this.#parityError = true;
     if (this.#bytes.length <= LEN_INDEX) return { kind: 'more' };
     const len = this.#bytes[LEN_INDEX];
     // LEN FF: the length is unknown, so wait for CWT (a block never exceeds 3 + 254 + 2 bytes).
-    const expected = len > MAX_INF ? Infinity : 3 + len + this.#epilogue;
+    const expected = len > T1_MAX_INF ? Infinity : T1_PROLOGUE_LENGTH + len + this.#epilogue;
     if (this.#bytes.length < expected) return { kind: 'more' };
     return this.#finish();
   }

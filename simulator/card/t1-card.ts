@@ -8,18 +8,8 @@ import { DEFAULT_D, DEFAULT_F, DEFAULT_IFSC } from '../../protocol/iso7816-table
 import type { CardLink, CardProtocolHandler } from './card-link.ts';
 import { NS_PER_S, NS_PER_US, t1BlockGuardNs } from './card-timing.ts';
 import { localProcessingNs, processApdu } from './processing.ts';
-import {
-  MAX_INF,
-  RError,
-  SType,
-  decodeBlock,
-  encodeBlock,
-  iBlock,
-  rBlock,
-  replyNad,
-  sBlock,
-  type T1Block,
-} from './t1-block.ts';
+import { T1_MAX_INF, T1RError, T1SType, t1ReplyNad } from '../../protocol/t1-constants.ts';
+import { decodeBlock, encodeBlock, iBlock, rBlock, sBlock, type T1Block } from './t1-block.ts';
 import { T1BlockReader } from './t1-block-reader.ts';
 import type { EdcKind } from './t1-edc.ts';
 
@@ -110,14 +100,14 @@ export class T1Card implements CardProtocolHandler {
   #onBlock(bytes: Uint8Array, parityError: boolean): void {
     // §11.6.3.2 rule 7.1: a parity error makes the block invalid, whatever it decodes to.
     const decoded = parityError
-      ? ({ ok: false, error: RError.Edc } as const)
+      ? ({ ok: false, error: T1RError.Edc } as const)
       : decodeBlock(bytes, this.#params.edc, this.#params.ifsc);
     if (!decoded.ok) {
       this.#onInvalid(decoded.error);
       return;
     }
     const block = decoded.block;
-    this.#nad = replyNad(block.nad);
+    this.#nad = t1ReplyNad(block.nad);
     if (this.#processing?.wtx !== undefined) {
       this.#onWhileAwaitingWtx(block);
       return;
@@ -136,7 +126,7 @@ export class T1Card implements CardProtocolHandler {
   }
 
   /** Rule 7.1 (R-block with the error) and rule 8 (an S request of ours is sent again). */
-  #onInvalid(error: RError): void {
+  #onInvalid(error: T1RError): void {
     if (this.#lastSent?.kind === 'S-request') {
       this.#resend(this.#lastSent);
       return;
@@ -148,7 +138,7 @@ export class T1Card implements CardProtocolHandler {
     const processing = this.#processing!;
     if (
       block.kind === 'S' &&
-      block.type === SType.Wtx &&
+      block.type === T1SType.Wtx &&
       block.response &&
       block.inf[0] === processing.wtx
     ) {
@@ -163,7 +153,7 @@ export class T1Card implements CardProtocolHandler {
       }
       return;
     }
-    if (block.kind === 'S' && !block.response && block.type === SType.Resynch) {
+    if (block.kind === 'S' && !block.response && block.type === T1SType.Resynch) {
       this.#onS(block);
       return;
     }
@@ -174,7 +164,7 @@ export class T1Card implements CardProtocolHandler {
   #onI(block: Extract<T1Block, { kind: 'I' }>): void {
     if (this.#txData !== undefined) {
       // The card is chaining: the reader may only acknowledge (rule 5).
-      this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.Other), 'R');
+      this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.Other), 'R');
       return;
     }
     if (block.ns !== this.#expectedNs) {
@@ -182,7 +172,7 @@ export class T1Card implements CardProtocolHandler {
       if (this.#lastSent?.kind === 'R' || this.#lastSent?.kind === 'I') {
         this.#resend(this.#lastSent);
       } else {
-        this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.Other), 'R');
+        this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.Other), 'R');
       }
       return;
     }
@@ -193,7 +183,7 @@ export class T1Card implements CardProtocolHandler {
     this.#rxLength += block.inf.length;
     if (block.more) {
       // Rule 5: each chained block is acknowledged with R(N(R) = next N(S)); LEN may be 0.
-      this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.None), 'R');
+      this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.None), 'R');
       return;
     }
     const overflow = this.#rxLength > MAX_COMMAND;
@@ -220,17 +210,17 @@ export class T1Card implements CardProtocolHandler {
       this.#resend(this.#lastSent);
       return;
     }
-    this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.Other), 'R');
+    this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.Other), 'R');
   }
 
   #onS(block: Extract<T1Block, { kind: 'S' }>): void {
     if (block.response) {
       // No S request of the card is pending: unexpected.
-      this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.Other), 'R');
+      this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.Other), 'R');
       return;
     }
     switch (block.type) {
-      case SType.Resynch:
+      case T1SType.Resynch:
         // §11.6.3.2 rule 6: both sequence numbers to 0, IFSD back to its initial value.
         this.#stopProcessing();
         this.#expectedNs = 0;
@@ -238,27 +228,27 @@ export class T1Card implements CardProtocolHandler {
         this.#ifsd = DEFAULT_IFSC;
         this.#dropChains();
         this.#lastI = undefined;
-        this.#sendBlock(sBlock(this.#nad, SType.Resynch, true), 'S-response');
+        this.#sendBlock(sBlock(this.#nad, T1SType.Resynch, true), 'S-response');
         return;
-      case SType.Ifs: {
+      case T1SType.Ifs: {
         const ifsd = block.inf[0];
-        if (ifsd < 1 || ifsd > MAX_INF) {
-          this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.Other), 'R');
+        if (ifsd < 1 || ifsd > T1_MAX_INF) {
+          this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.Other), 'R');
           return;
         }
         this.#ifsd = ifsd;
-        this.#sendBlock(sBlock(this.#nad, SType.Ifs, true, block.inf), 'S-response');
+        this.#sendBlock(sBlock(this.#nad, T1SType.Ifs, true, block.inf), 'S-response');
         return;
       }
-      case SType.Abort:
+      case T1SType.Abort:
         // §11.6.2.3: the chain in progress, either way, is abandoned.
         this.#stopProcessing();
         this.#dropChains();
-        this.#sendBlock(sBlock(this.#nad, SType.Abort, true), 'S-response');
+        this.#sendBlock(sBlock(this.#nad, T1SType.Abort, true), 'S-response');
         return;
-      case SType.Wtx:
+      case T1SType.Wtx:
         // Only the card asks for more time.
-        this.#sendBlock(rBlock(this.#nad, this.#expectedNs, RError.Other), 'R');
+        this.#sendBlock(rBlock(this.#nad, this.#expectedNs, T1RError.Other), 'R');
         return;
     }
   }
@@ -309,7 +299,11 @@ export class T1Card implements CardProtocolHandler {
     );
     processing.wtx = multiplier;
     this.#reader.reset();
-    this.#sendBlock(sBlock(this.#nad, SType.Wtx, false, Uint8Array.of(multiplier)), 'S-request', 0);
+    this.#sendBlock(
+      sBlock(this.#nad, T1SType.Wtx, false, Uint8Array.of(multiplier)),
+      'S-request',
+      0,
+    );
   }
 
   #startResponse(delayNs: number): void {

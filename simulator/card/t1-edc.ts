@@ -1,35 +1,29 @@
-// T=1 epilogue field (ISO 7816-3 §11.3.3; ../shared/reference/iso7816-and-ccid.md §A9): LRC, the
-// XOR of prologue and INF, or a 16-bit CRC. The CRC is the one libccid computes
-// (openct/checksum.c): reflected polynomial 0x8408, initial value FFFF, no final XOR, sent high
-// byte first. Stock pcscd runs T=1 with exactly that CRC in compat mode, so the card must agree.
+// T=1 epilogue field (ISO 7816-3 §11.3.3; ../shared/reference/iso7816-and-ccid.md §A9) over a
+// Uint8Array: LRC, or the 16-bit CRC that libccid computes. The byte-by-byte rules (and why this
+// CRC) are protocol/t1-constants.ts, which the firmware compiles too, so card and reader agree.
+
+import {
+  T1_CRC_INITIAL,
+  t1CrcUpdate,
+  t1EdcLength,
+  t1LrcUpdate,
+} from '../../protocol/t1-constants.ts';
 
 export type EdcKind = 'lrc' | 'crc';
 
-const CRC_TABLE = buildCrcTable();
-
-function buildCrcTable(): Uint16Array {
-  const table = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x8408 : c >>> 1;
-    table[i] = c;
-  }
-  return table;
-}
-
 export function edcLength(kind: EdcKind): number {
-  return kind === 'crc' ? 2 : 1;
+  return t1EdcLength(kind === 'crc');
 }
 
-export function lrc(bytes: Uint8Array): number {
+function lrc(bytes: Uint8Array): number {
   let x = 0;
-  for (let i = 0; i < bytes.length; i++) x ^= bytes[i];
+  for (let i = 0; i < bytes.length; i++) x = t1LrcUpdate(x, bytes[i]);
   return x;
 }
 
-export function crc(bytes: Uint8Array): number {
-  let v = 0xffff;
-  for (let i = 0; i < bytes.length; i++) v = (v >>> 8) ^ CRC_TABLE[(v ^ bytes[i]) & 0xff];
+function crc(bytes: Uint8Array): number {
+  let v = T1_CRC_INITIAL;
+  for (let i = 0; i < bytes.length; i++) v = t1CrcUpdate(v, bytes[i]);
   return v;
 }
 
