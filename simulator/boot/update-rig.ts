@@ -51,6 +51,10 @@ export class UpdateRig {
   readonly panics: string[] = [];
   boots = 0;
   lastBoot: BootImage | BootError | undefined;
+  /** Every boot stage result, in order (a BootError means the reader stayed dark). */
+  readonly bootResults: (BootImage | BootError)[] = [];
+  /** Erase and write operations started on the part (boot stage and firmware). */
+  flashOps = 0;
   private readonly clock: VirtualClock;
   private readonly modules = new Map<string, WebAssembly.Module>();
   private fw: HarnessExports | undefined;
@@ -68,6 +72,16 @@ export class UpdateRig {
       this.notes.push(`flash: ${t}`),
     );
     factoryProgram(this.flash.data, options.factoryImage);
+    const erase = this.flash.erase.bind(this.flash);
+    const write = this.flash.write.bind(this.flash);
+    this.flash.erase = (a, l, d) => {
+      this.flashOps++;
+      erase(a, l, d);
+    };
+    this.flash.write = (a, l, s, d) => {
+      this.flashOps++;
+      write(a, l, s, d);
+    };
     this.stage = new BootStage({
       flash: this.flash,
       publicKey: options.publicKey,
@@ -163,6 +177,7 @@ export class UpdateRig {
     this.stage.boot((result) => {
       if (gen !== this.generation) return;
       this.lastBoot = result;
+      this.bootResults.push(result);
       if (result instanceof BootError) {
         this.notes.push(`halted: ${result.message}`);
         return;
