@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { builtFirmwarePath } from '../../simulator/reader/firmware-image.ts';
 import { atMost, figure, type Figure, type SectionResult } from '../report/figure.ts';
 import { memoryLimits } from '../wasm/binary.ts';
+import { definedFunctionNames } from '../wasm/wat-names.ts';
 import { interimWorkload } from './interim-workload.ts';
-import { BENCH_CARDS, ourRun } from '../transaction/runs.ts';
+import { BENCH_CARDS, isMissingModule, ourRun } from '../transaction/runs.ts';
 import type { TransactionRun } from '../transaction/transaction-run.ts';
 
 export const FIRMWARE_MAX_BYTES = 64 * 1024;
@@ -43,6 +44,7 @@ export async function firmwareSection(): Promise<SectionResult> {
     try {
       run = await ourRun(spec);
     } catch (e) {
+      if (!isMissingModule(e)) throw e;
       why = (e as Error).message.split('\n')[0];
     }
     if (run?.instructions !== undefined) {
@@ -62,10 +64,19 @@ export async function firmwareSection(): Promise<SectionResult> {
           'instr',
         ),
       );
+      const profile = await functionProfile(run.functionInstructions ?? [], run.instructions);
       details[`transaction.${spec}`] = {
         instructions: run.instructions,
         characters: run.characters.length,
+        functions: profile,
       };
+      notes.push(
+        `${spec}: ${run.instructions} instructions over ${run.characters.length} characters; most in ` +
+          profile
+            .slice(0, 6)
+            .map((f) => `${f.name} ${f.percent.toFixed(0)} %`)
+            .join(', '),
+      );
       continue;
     }
     const w = await interimWorkload(spec);
@@ -102,4 +113,22 @@ export async function firmwareSection(): Promise<SectionResult> {
       'block/loop/else/end, by an instrumented copy (bench/wasm/instrument.ts); deterministic.',
   );
   return { id: 'firmware', title: '1. Firmware', figures, notes, details };
+}
+
+/** The functions that executed the most, with their share (names from firmware.wat). */
+async function functionProfile(
+  counts: readonly number[],
+  total: number,
+): Promise<{ name: string; instructions: number; percent: number }[]> {
+  const names = await definedFunctionNames(builtFirmwarePath('release').replace(/\.wasm$/, '.wat'));
+  const named = names && names.length === counts.length ? names : undefined;
+  return counts
+    .map((n, i) => ({
+      name: named ? named[i].replace(/^firmware\/src\//, '') : `function ${i}`,
+      instructions: n,
+      percent: (100 * n) / total,
+    }))
+    .filter((f) => f.instructions > 0)
+    .sort((a, b) => b.instructions - a.instructions)
+    .slice(0, 20);
 }

@@ -12,7 +12,7 @@ import { resolveCardSpec } from '../../simulator/profiles/index.ts';
 import { builtFirmwarePath, FirmwareImage } from '../../simulator/reader/firmware-image.ts';
 import type { FirmwareExports, HalImports } from '../../firmware/hal.ts';
 import { Simulation, type SimulationOptions } from '../../simulator/simulation.ts';
-import { instructionsOf, instrument } from '../wasm/instrument.ts';
+import { functionCountsOf, instructionsOf, instrument } from '../wasm/instrument.ts';
 
 /** One character on a card line, as the trace saw its leading edge. */
 export interface LineCharacter {
@@ -65,7 +65,7 @@ export class BenchSim {
     const bytes = new Uint8Array(await readFile(builtFirmwarePath('release')));
     const counting = options.countInstructions ?? false;
     const image = await FirmwareImage.fromBytes(
-      counting ? instrument(bytes) : bytes,
+      counting ? instrument(bytes, { perFunction: true }) : bytes,
       counting ? 'firmware.wasm (instrumented)' : 'firmware.wasm',
     );
     // Every boot makes a fresh instance (the first one inside Simulation.create); their
@@ -111,6 +111,15 @@ export class BenchSim {
   instructions(): bigint {
     if (!this.counting) throw new Error('this BenchSim does not count instructions');
     return this.instances.reduce<bigint>((sum, x) => sum + instructionsOf(x), 0n);
+  }
+
+  /** Instructions per defined function (index among the defined functions), over every boot. */
+  functionInstructions(): bigint[] {
+    if (!this.counting) throw new Error('this BenchSim does not count instructions');
+    const total: bigint[] = [];
+    for (const x of this.instances)
+      functionCountsOf(x).forEach((n, i) => (total[i] = (total[i] ?? 0n) + (n ?? 0n)));
+    return total;
   }
 
   /**

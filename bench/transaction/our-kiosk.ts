@@ -39,6 +39,7 @@ export async function ourTransaction(
 
     const t0 = sim.clock.now();
     const i0 = options.countInstructions ? bench.instructions() : 0n;
+    const f0 = options.countInstructions ? bench.functionInstructions() : [];
     const commands0 = bench.commands.length;
     const inserted = new Promise<void>((resolve) => {
       const onInsert = (e: CardEvent) => {
@@ -82,7 +83,14 @@ export async function ourTransaction(
       commands: bench.commands.slice(commands0),
       tpdus: { card: apdus, psam: psamApdus },
       code: reply.code,
-      ...(options.countInstructions ? { instructions: Number(bench.instructions() - i0) } : {}),
+      ...(options.countInstructions
+        ? {
+            instructions: Number(bench.instructions() - i0),
+            functionInstructions: bench
+              .functionInstructions()
+              .map((n, i) => Number((n ?? 0n) - (f0[i] ?? 0n))),
+          }
+        : {}),
     };
   } finally {
     // Bounded: a close that never settles must not hang the benchmark (virtual time).

@@ -24,6 +24,8 @@ export interface TransactionRun {
   tpdus: { card: string[]; psam: string[] };
   /** WebAssembly instructions the firmware executed, when counted. */
   instructions?: number;
+  /** The same, per defined function of firmware.wasm (index among the defined functions). */
+  functionInstructions?: number[];
   /** The national result code (0 = success), for ours. */
   code?: number;
 }

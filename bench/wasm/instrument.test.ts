@@ -4,7 +4,7 @@ import { FakeHal, firmwarePath } from '../../firmware/test/fake-hal.ts';
 import { workload } from '../../firmware/test/workload.ts';
 import { HAL_MODULE, type FirmwareExports } from '../../firmware/hal.ts';
 import { nameBytes, unsignedLeb } from './binary.ts';
-import { instructionsOf, instrument, type Granularity } from './instrument.ts';
+import { functionCountsOf, instructionsOf, instrument, type Granularity } from './instrument.ts';
 
 // A hand-assembled module, so that every instruction in it is known:
 //   type 0: (i32) -> i32
@@ -67,6 +67,15 @@ describe('instruction counting on a known module', () => {
       expect(count(() => x.twice(1))).toBe(9);
     });
   }
+
+  it('counts per function', async () => {
+    const { instance } = await WebAssembly.instantiate(instrument(TINY, { perFunction: true }));
+    const x = instance.exports as unknown as Tiny;
+    x.sum(3); // 12 × 3 + 4
+    x.twice(0); // 3 in twice, 2 × 3 in add1
+    expect(functionCountsOf(x)).toEqual([6n, 40n, 0n, 3n]);
+    expect(instructionsOf(x)).toBe(49n);
+  });
 
   it('keeps the results', async () => {
     const { x } = await tiny('run');

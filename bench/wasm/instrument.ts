@@ -225,29 +225,46 @@ function upsert(sections: Section[], id: number, entry: number[]): void {
   sections.splice(at < 0 ? sections.length : at, 0, { id, body: appendToVector(undefined, entry) });
 }
 
+/** Prefix of the per-function counters (`perFunction`): `${FUNCTION_COUNTER_PREFIX}<index>`. */
+export const FUNCTION_COUNTER_PREFIX = '__bench_fn_';
+
+export interface InstrumentOptions {
+  granularity?: Granularity;
+  /**
+   * One counter per defined function (exported as FUNCTION_COUNTER_PREFIX + its index among the
+   * defined functions) instead of INSTRUCTION_COUNTER: where the instructions go.
+   */
+  perFunction?: boolean;
+}
+
 /** A copy of `module` that counts its executed instructions in the exported INSTRUCTION_COUNTER. */
 export function instrument(
   module: Uint8Array,
-  granularity: Granularity = 'run',
+  options: Granularity | InstrumentOptions = 'run',
 ): Uint8Array<ArrayBuffer> {
+  const { granularity = 'run', perFunction = false } =
+    typeof options === 'string' ? { granularity: options } : options;
   const sections = readSections(module);
   let ownGlobals = 0;
   const globalSection = sections.find((s) => s.id === SectionId.Global);
   if (globalSection) ownGlobals = new ByteReader(globalSection.body).u32();
-  const counter = countImportedGlobals(sections) + ownGlobals;
-  upsert(sections, SectionId.Global, [I64, 0x01, OP.i64Const, 0x00, OP.end]);
-  upsert(sections, SectionId.Export, [
-    ...nameBytes(INSTRUCTION_COUNTER),
-    0x03,
-    ...unsignedLeb(counter),
-  ]);
+  const first = countImportedGlobals(sections) + ownGlobals;
+  const codeSection = sections.find((s) => s.id === SectionId.Code);
+  const bodies = codeSection ? new ByteReader(codeSection.body).u32() : 0;
+  const counters = perFunction ? bodies : 1;
+  for (let i = 0; i < counters; i++) {
+    upsert(sections, SectionId.Global, [I64, 0x01, OP.i64Const, 0x00, OP.end]);
+    const name = perFunction ? `${FUNCTION_COUNTER_PREFIX}${i}` : INSTRUCTION_COUNTER;
+    upsert(sections, SectionId.Export, [...nameBytes(name), 0x03, ...unsignedLeb(first + i)]);
+  }
+  // After the upserts: a new global section moves the code section's index.
   const code = sections.findIndex((s) => s.id === SectionId.Code);
   if (code >= 0) {
     const r = new ByteReader(sections[code].body);
     const count = r.u32();
     const out: number[] = [...unsignedLeb(count)];
     for (let i = 0; i < count; i++) {
-      const body = instrumentBody(r.take(r.u32()), counter, granularity);
+      const body = instrumentBody(r.take(r.u32()), perFunction ? first + i : first, granularity);
       out.push(...unsignedLeb(body.length), ...body);
     }
     sections[code] = { id: SectionId.Code, body: Uint8Array.from(out) };
@@ -255,10 +272,22 @@ export function instrument(
   return writeModule(sections);
 }
 
+/** Per-function counts of an instance instrumented with `perFunction`, by defined-function index. */
+export function functionCountsOf(exports: object): bigint[] {
+  const out: bigint[] = [];
+  for (const [name, g] of Object.entries(exports)) {
+    if (!name.startsWith(FUNCTION_COUNTER_PREFIX) || !(g instanceof WebAssembly.Global)) continue;
+    out[Number(name.slice(FUNCTION_COUNTER_PREFIX.length))] = g.value as bigint;
+  }
+  return out;
+}
+
 /** Reads the counter of an instance of an instrumented module. */
 export function instructionsOf(exports: object): bigint {
   const g = (exports as Record<string, unknown>)[INSTRUCTION_COUNTER];
-  if (!(g instanceof WebAssembly.Global))
+  if (g instanceof WebAssembly.Global) return g.value as bigint;
+  const perFunction = functionCountsOf(exports);
+  if (perFunction.length === 0)
     throw new Error(`the instance has no ${INSTRUCTION_COUNTER} export: not instrumented`);
-  return g.value as bigint;
+  return perFunction.reduce((a, b) => a + (b ?? 0n), 0n);
 }
