@@ -14,6 +14,7 @@ import { markdownTable, textTable } from './report/table.ts';
 import { firmwareSection } from './firmware/firmware-section.ts';
 import { transactionSection } from './transaction/transaction-section.ts';
 import { hostSection } from './host/host-section.ts';
+import { flashingSection, serviceSection } from './later-sections.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -27,6 +28,8 @@ const SECTIONS: Section[] = [
   { id: 'firmware', title: '1. Firmware', run: firmwareSection },
   { id: 'transaction', title: '2. Kiosk transaction against the floor', run: transactionSection },
   { id: 'host', title: '3. Host stack', run: hostSection },
+  { id: 'service', title: '4. Service', run: serviceSection },
+  { id: 'flashing', title: '5. Flashing', run: flashingSection },
 ];
 
 async function main(): Promise<void> {

@@ -8,8 +8,8 @@ import { realClock } from '../../host/clock.ts';
 import { fromHex } from '../../protocol/bytes.ts';
 import { BenchSim } from '../sim/bench-sim.ts';
 import type { LatencySample } from './pcscd-latency.ts';
-import { startSimulator } from './processes.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { startSimulator, userCardSetting } from './processes.ts';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -90,7 +90,8 @@ export async function driverPtyLatency(options: {
 }): Promise<LatencySample> {
   const dir = await mkdtemp(join(tmpdir(), 'kiosk-bench-driver-'));
   const tty = join(dir, 'tty');
-  const sim = await startSimulator({ ptyPath: tty, card: options.card });
+  const trace = join(dir, 'trace.txt');
+  const sim = await startSimulator({ ptyPath: tty, card: options.card, trace });
   const reader = new Reader(serialTransport(tty), { clock: realClock });
   try {
     const session = await firstSession(reader, 0);
@@ -109,7 +110,10 @@ export async function driverPtyLatency(options: {
         if (round > 0) latencies[a].push(elapsed);
       }
     }
-    return { atr: hex(session.atr), latencies, sw };
+    await Promise.race([reader.close(), new Promise((r) => setTimeout(r, 2000))]);
+    await sim.stop();
+    const cardSetting = userCardSetting(await readFile(trace, 'utf8'));
+    return { atr: hex(session.atr), latencies, sw, cardSetting };
   } finally {
     await Promise.race([reader.close(), new Promise((r) => setTimeout(r, 2000))]);
     await sim.stop();

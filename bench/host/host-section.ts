@@ -60,7 +60,7 @@ export function typicalLatency(sample: LatencySample): number {
 
 function perApdu(label: string, s: LatencySample): string {
   return (
-    `${label}: ` +
+    `${label} (user card ${s.cardSetting ?? 'setting unknown'}): ` +
     Object.entries(s.latencies)
       .map(
         ([a, v]) =>

@@ -1,11 +1,12 @@
 // Per-APDU latency through Debian's stock stack: pyscard → pcscd → libccid's serial driver
 // (GemPCTwin) → a pseudo-terminal → the simulated reader (compat profile) and card, in real time.
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  userCardSetting,
   LIBCCIDTWIN,
   ROOT,
   SYSTEM_PYTHON,
@@ -23,6 +24,8 @@ export interface LatencySample {
   latencies: Record<string, number[]>;
   /** APDU hex → the status word of its last answer. */
   sw: Record<string, string>;
+  /** The user card's class, clock and character frame in the simulator's trace. */
+  cardSetting?: string;
 }
 
 export async function pcscdLatency(options: {
@@ -35,7 +38,8 @@ export async function pcscdLatency(options: {
   const started: Child[] = [];
   try {
     const tty = join(dir, 'tty');
-    started.push(await startSimulator({ ptyPath: tty, card: options.card }));
+    const trace = join(dir, 'trace.txt');
+    started.push(await startSimulator({ ptyPath: tty, card: options.card, trace }));
     const conf = join(dir, 'reader.conf.d');
     const runDir = join(dir, 'run');
     await mkdir(conf);
@@ -59,7 +63,10 @@ export async function pcscdLatency(options: {
         timeout: 120_000,
       },
     );
-    return JSON.parse(stdout) as LatencySample;
+    const sample = JSON.parse(stdout) as LatencySample;
+    for (const c of started.reverse()) await c.stop();
+    started.length = 0;
+    return { ...sample, cardSetting: userCardSetting(await readFile(trace, 'utf8')) };
   } finally {
     for (const c of started.reverse()) await c.stop();
     await rm(dir, { recursive: true, force: true });

@@ -59,6 +59,8 @@ export async function startSimulator(options: {
   card: string;
   sams?: string[];
   seed?: number;
+  /** Write the simulator's trace to this file. */
+  trace?: string;
 }): Promise<Child> {
   const args = [
     '--import',
@@ -70,6 +72,7 @@ export async function startSimulator(options: {
   ];
   args.push('--card', options.card, '--seed', String(options.seed ?? 1));
   for (const sam of options.sams ?? []) args.push('--sam', sam);
+  if (options.trace) args.push('--trace', options.trace);
   const sim = child(spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }));
   await waitFor(
     'simulator',
@@ -130,4 +133,15 @@ export async function startPcscd(confDir: string, runDir: string): Promise<Child
     () => (p.process.exitCode !== null ? `exited: ${p.output().trim()}` : undefined),
   );
   return p;
+}
+
+/** The user card's voltage class and clock as the simulator's trace shows them last. */
+export function userCardSetting(traceText: string): string {
+  const lines = traceText.split('\n').filter((l) => /\bslot0\b/.test(l));
+  const last = (re: RegExp) =>
+    lines
+      .filter((l) => re.test(l))
+      .at(-1)
+      ?.replace(/^.*slot0\s+/, '');
+  return [last(/VCC on, class/), last(/CLK \d/), last(/UART F=/)].filter(Boolean).join(', ');
 }
