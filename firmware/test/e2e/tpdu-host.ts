@@ -109,22 +109,41 @@ class T1Session implements TpduSession {
     this.ifsc = parameters.ifsc;
   }
 
+  /**
+   * Sends a block, returns the card's next valid one. An invalid block (the reader hands a block
+   * with a parity error up with a wrong EDC) gets R(N(R)) with the EDC error bit, at most twice
+   * (ISO 7816-3 §11.6.3.2 rule 7.1), as libccid does.
+   */
   private async block(pcb: number, inf: readonly number[]): Promise<number[]> {
-    const body = [0x00, pcb, inf.length, ...inf];
-    const sent = [...body, lrc(body)];
-    this.blocks.push({ from: 'host', block: sent });
-    const got = dataOf(await this.host.xfr(this.slot, sent));
-    this.blocks.push({ from: 'card', block: got });
-    if (got.length < 4 || lrc(got) !== 0 || got.length !== got[2] + 4)
-      throw new Error(`bad block from the card: ${got}`);
-    return got;
+    let body = [0x00, pcb, inf.length, ...inf];
+    for (let attempt = 0; ; attempt++) {
+      const sent = [...body, lrc(body)];
+      this.blocks.push({ from: 'host', block: sent });
+      const got = dataOf(await this.host.xfr(this.slot, sent));
+      this.blocks.push({ from: 'card', block: got });
+      if (got.length >= 4 && lrc(got) === 0 && got.length === got[2] + 4) return got;
+      if (attempt === 2) throw new Error(`bad block from the card: ${got}`);
+      this.retransmissionRequests++;
+      body = [0x00, 0x81 | (this.nr << 4), 0x00];
+    }
   }
+
+  /** R-blocks the host sent for invalid blocks. */
+  retransmissionRequests = 0;
 
   /** Sends a block and answers the card's S(WTX) requests until another block comes. */
   private async exchange(pcb: number, inf: readonly number[]): Promise<number[]> {
-    let got = await this.block(pcb, inf);
-    while (got[1] === 0xc3) got = await this.block(0xe3, [got[3]]);
-    return got;
+    for (let attempt = 0; ; attempt++) {
+      let got = await this.block(pcb, inf);
+      while (got[1] === 0xc3) got = await this.block(0xe3, [got[3]]);
+      const rBlock = (got[1] & 0xc0) === 0x80;
+      if (!rBlock || attempt === 2) return got;
+      // The card got our block garbled: it asks for our I-block again (N(R) = its N(S)), or
+      // answers our R-block with one of its own.
+      const sentI = (pcb & 0x80) === 0;
+      if (sentI && ((got[1] >> 4) & 1) !== ((pcb >> 6) & 1)) return got; // an acknowledgement
+      this.retransmissionRequests++;
+    }
   }
 
   async start(): Promise<void> {
