@@ -183,7 +183,8 @@ class FlashRun {
       ),
     );
     if (begin.status !== VendorStatus.Ok) throw this.refused('UpdateBegin', begin.status);
-    const { chunkSize, resumeOffset } = begin;
+    const { resumeOffset } = begin;
+    const chunkSize = Math.min(begin.chunkSize, this.target.maxChunk ?? begin.chunkSize);
     if (chunkSize < 1 || resumeOffset > bytes.length)
       throw new FirmwareToolError(
         'protocol',

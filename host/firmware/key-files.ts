@@ -65,13 +65,14 @@ function readText(path: string, what: string): string {
 
 /** A private key file; refuses one that others can read (as ssh does). */
 export function readPrivateKeyFile(path: string): KeyObject {
-  const text = readText(path, 'private key');
-  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0)
+  const key = loadPrivateKey(readText(path, 'private key'));
+  const mode = statSync(path).mode & 0o777;
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0)
     throw new FirmwareToolError(
       'file',
-      `${path} is readable by others (mode ${(statSync(path).mode & 0o777).toString(8)}); chmod 600 it`,
+      `${path} is readable by others (mode ${mode.toString(8)}); chmod 600 it`,
     );
-  return loadPrivateKey(text);
+  return key;
 }
 
 /** A public key file (PEM), or a private key file whose public half is wanted. */

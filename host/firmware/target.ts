@@ -20,6 +20,8 @@ export interface UpdateTarget {
   escape(request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
   /** After a Reboot or a lost link: resolves when the reader answers again (reopening as needed). */
   reconnect(signal?: AbortSignal): Promise<void>;
+  /** Largest UpdateWrite data the link carries (the profile's message size), if smaller than the reader's chunk. */
+  readonly maxChunk?: number;
 }
 
 /** The escape could not be exchanged at all (link lost, reader rebooting). */
