@@ -1,7 +1,7 @@
 // What kiosks do today, for comparison: the command sequence of the real trace
 // (kiosk-cards.md §1.9) on a naive reader configuration — the compat profile, so the host runs
-// the T=0 TPDUs and every TPDU (GET RESPONSE included) is one host round trip; no PPS; the card
-// clock at 3.5712 MHz. The HSM of the trace is replaced by the PSAM in slot 1, driven the same
+// the TPDUs (T=0: GET RESPONSE included; T=1: blocks, bench/transaction/naive-t1.ts) and every TPDU
+// is one host round trip; no PPS; the card clock at 3.5712 MHz. The HSM of the trace is replaced by the PSAM in slot 1, driven the same
 // naive way, one step after the other (no overlap with the user card).
 //
 // In the naive host's favour: it polls GetSlotStatus back to back, so it learns of the insertion
@@ -21,6 +21,8 @@ import type { Simulation } from '../../simulator/simulation.ts';
 import { BenchSim } from '../sim/bench-sim.ts';
 import { RawHost } from '../sim/raw-host.ts';
 import { TRACE_1_9, type TraceStep } from './trace-commands.ts';
+import { NaiveT1Channel } from './naive-t1.ts';
+import { decodeAtr } from '../../protocol/atr.ts';
 import type { TransactionRun } from './transaction-run.ts';
 
 /** The clock of a naive reader: 3.5712 MHz, the classic 9600 bps at F = 372, D = 1. */
@@ -89,7 +91,8 @@ export async function naiveTransaction(spec: string): Promise<TransactionRun> {
     const commands0 = bench.commands.length;
     bench.insert(0, spec);
     await waitForCard(host, 0);
-    const card = new NaiveChannel(host, 0, await host.powerOn(0));
+    const atr = await host.powerOn(0);
+    const card = await naiveChannel(host, 0, atr);
     const activatedNs = bench.sim.clock.now();
     let algorithmId = 0;
     let cardId = '';
@@ -168,6 +171,23 @@ export async function naiveTransaction(spec: string): Promise<TransactionRun> {
     await bench.sim.stop();
     await running;
   }
+}
+
+/** T=0 TPDUs, or the naive T=1 block layer when the card's ATR says T=1. */
+async function naiveChannel(
+  host: RawHost,
+  slot: number,
+  atrBytes: Uint8Array,
+): Promise<CardChannel & { log: string[] }> {
+  const atr = decodeAtr(atrBytes);
+  if (atr.defaultProtocol !== 1) return new NaiveChannel(host, slot, atrBytes);
+  if (!atr.t1) throw new Error('naive transaction: a T=1 ATR without T=1 parameters');
+  return NaiveT1Channel.open(host, slot, atrBytes, {
+    guardTime: atr.extraGuardTime,
+    bwi: atr.t1.bwi,
+    cwi: atr.t1.cwi,
+    ifsc: atr.t1.ifsc,
+  });
 }
 
 function request(algorithmId: number, cardId: string, keyId: number, processFactor: Uint8Array) {

@@ -109,7 +109,7 @@ export async function transactionSection(): Promise<SectionResult> {
       ours: summary(run),
       floor,
     };
-    if (spec === 'ssc3') {
+    {
       const naive = await naiveRun(spec);
       figures.push(
         figure(
@@ -132,7 +132,8 @@ export async function transactionSection(): Promise<SectionResult> {
         ),
       );
       notes.push(
-        `  naive reader (compat TPDUs, no PPS, 3.5712 MHz, PSAM sequential): ${naive.tpdus.card.length} card TPDUs, ` +
+        `  naive reader (compat TPDUs, no PPS, 3.5712 MHz, PSAM one step after the other): ` +
+          `${naive.tpdus.card.length} card TPDUs, ` +
           `${naive.tpdus.psam.length} PSAM TPDUs, ${naive.characters.length} card-line bytes, ` +
           `activation ${ms(naive.activationNs).toFixed(1)} ms.`,
       );
