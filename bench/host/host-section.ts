@@ -4,7 +4,7 @@
 import { atMost, figure, skipped, type Figure, type SectionResult } from '../report/figure.ts';
 import { isMissingModule } from '../transaction/runs.ts';
 import { pcscdLatency, type LatencySample } from './pcscd-latency.ts';
-import { pcscdMissing } from './processes.ts';
+import { pcscdMissing, ptyMissing } from './processes.ts';
 
 const TITLE = '3. Host stack';
 /** SELECT SSSE first (the EF commands need it); its 61xx answer is left alone by both stacks. */
@@ -105,6 +105,11 @@ export async function hostSection(): Promise<SectionResult> {
     details[`in-process.${card}`] = t;
   }
 
+  const noPty = ptyMissing();
+  if (noPty) {
+    notes.push(`pseudo-terminal latency skipped (ours and pcscd): ${noPty}.`);
+    return { id: 'host', title: TITLE, figures, notes, details };
+  }
   const ours = await runs.driverPtyLatency({
     card: PTY_CARD,
     setup: SETUP,

@@ -89,6 +89,13 @@ export async function startSimulator(options: {
   };
 }
 
+/** The pseudo-terminal runs need socat (simulator/link/pty-link.ts); undefined when it is there. */
+export function ptyMissing(): string | undefined {
+  if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).status !== 0)
+    return 'socat is missing (apt-get install socat): the simulator cannot expose a pseudo-terminal';
+  return undefined;
+}
+
 /** What the pcscd comparison needs; undefined when everything is there, else the one missing. */
 export function pcscdMissing(): string | undefined {
   if (!existsSync(PCSCD)) return 'pcscd is not installed (apt-get install pcscd)';
