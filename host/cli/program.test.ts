@@ -1,0 +1,158 @@
+// The CLI in process against the embedded simulated reader (firmware.wasm, virtual cards).
+import { describe, expect, it } from 'vitest';
+import {
+  SSC3_PERSONAS,
+  PSAM_PERSONAS,
+  HEALTH_PERSONAS,
+} from '../../simulator/profiles/personas.ts';
+import { run } from './program.ts';
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const terminalNumber = PSAM_PERSONAS[0].terminalNumber;
+
+describe('kiosk-reader ssc read --sim', () => {
+  for (const p of SSC3_PERSONAS) {
+    it(`prints ${p.id}'s data as JSON and as the national 11-field string`, async () => {
+      const json = await cli(
+        'ssc',
+        'read',
+        '--sim',
+        '--card',
+        `ssc3:${p.id}`,
+        '--sam',
+        'psam',
+        '--format',
+        'json',
+      );
+      expect(json.err).toBe('');
+      expect(json.code).toBe(0);
+      const data = JSON.parse(json.out);
+      expect(data).toMatchObject({
+        socialSecurityNumber: p.ssn,
+        name: p.name,
+        cardNumber: p.cardNo,
+        cardId: p.cardId,
+        historicalBytes: p.historicalBytes,
+        specVersion: p.specVersion,
+        issueDate: p.issueDate,
+        expiryDate: p.expiryDate,
+        terminalNumber,
+        authentication: 'psam',
+      });
+      const national = await cli(
+        'ssc',
+        'read',
+        '--sim',
+        '--card',
+        `ssc3:${p.id}`,
+        '--sam',
+        'psam',
+        '--format',
+        'national',
+      );
+      expect(national.code).toBe(0);
+      expect(national.out).toBe(
+        `${[data.regionCode, p.ssn, p.cardNo, p.cardId, p.name, p.historicalBytes, p.specVersion, p.issueDate, p.expiryDate, terminalNumber, ''].join('|')}|\n`,
+      );
+    });
+  }
+
+  it('fails with a national code when the card is not a social security card', async () => {
+    const r = await cli('ssc', 'read', '--sim', '--card', 'atr:3B021450', '--format', 'national');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error -?\d+: /);
+  });
+});
+
+describe('kiosk-reader other commands --sim', () => {
+  it('readers: the simulated reader in the native profile with its slots', async () => {
+    const r = await cli('readers', '--sim', '--sam', 'psam', '--format', 'json');
+    expect(r.code).toBe(0);
+    const [reader] = JSON.parse(r.out);
+    expect(reader).toMatchObject({ path: 'sim:embedded', state: 'attached', profile: 'native' });
+    expect(reader.slots.map((s: { present: boolean }) => s.present)).toEqual([true, true, false]);
+  });
+
+  it('health read and bank read print the persona’s data', async () => {
+    const h = HEALTH_PERSONAS[0];
+    const health = await cli(
+      'health',
+      'read',
+      '--sim',
+      '--card',
+      `health:${h.id}`,
+      '--sam',
+      'psam',
+    );
+    expect(health.code).toBe(0);
+    expect(JSON.parse(health.out).holder).toMatchObject({ name: h.name });
+    const p = SSC3_PERSONAS[0];
+    const bank = await cli('bank', 'read', '--sim', '--card', `ssc3:${p.id}`);
+    expect(bank.code).toBe(0);
+    expect(JSON.parse(bank.out)).toMatchObject({ pan: p.bank.pan });
+  });
+
+  it('apdu: sends APDUs in one transaction; --trace masks PIN data', async () => {
+    const r = await cli(
+      'apdu',
+      '--sim',
+      '--card',
+      'ssc3',
+      '--trace',
+      '00A4040000',
+      '0020000003313233',
+    );
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^ATR 3B /);
+    expect(lines).toHaveLength(3);
+    expect(r.err).toMatch(/→ XfrBlock slot 0 seq \d+ 00 A4 04 00 00/);
+    expect(r.err).toMatch(/→ XfrBlock slot 0 seq \d+ 00 20 00 00 03 \*\* \*\* \*\*/);
+    expect(r.err).not.toMatch(/31 32 33/);
+  });
+});
+
+describe('kiosk-reader errors', () => {
+  it('usage errors exit 2 with a message', async () => {
+    expect((await cli('frobnicate')).code).toBe(2);
+    const both = await cli('readers', '--sim', '--port', '/dev/ttyX');
+    expect(both).toMatchObject({ code: 2 });
+    expect(both.err).toMatch(/exclude each other/);
+    const hex = await cli('apdu', '--sim', 'zz');
+    expect(hex.code).toBe(2);
+    expect(hex.err).toMatch(/APDU "zz"/);
+    const card = await cli('ssc', 'read', '--sim', '--card', 'nonsense');
+    expect(card.code).toBe(2);
+    expect((await cli('ssc', 'read', '--card', 'ssc3')).code).toBe(2);
+  });
+
+  it('a port that does not exist exits 3', async () => {
+    const r = await cli('readers', '--port', '/dev/does-not-exist-kiosk', '--wait', '300');
+    expect(r.code).toBe(3);
+  });
+
+  it('--help documents the commands and exits 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    for (const c of [
+      'readers',
+      'watch',
+      'ssc',
+      'health',
+      'bank',
+      'apdu',
+      '--port',
+      '--sim',
+      'Exit status',
+    ]) {
+      expect(r.out).toContain(c);
+    }
+  });
+});
