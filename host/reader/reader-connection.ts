@@ -32,6 +32,9 @@ const MAX_COMPAT_SLOTS = 8;
 /** How long a compat reader may take to say a slot does not exist. */
 const SLOT_PROBE_TIMEOUT_MS = 500;
 
+/** 'auto': native when the reader speaks it, else compat. 'compat': compat in any case. */
+export type ProfileChoice = 'auto' | 'compat';
+
 export interface ConnectionEvents {
   slotChange(m: NotifySlotChange): void;
   /** The link is gone (or the reader stopped answering); the connection is closed. */
@@ -72,7 +75,7 @@ export class ReaderConnection {
   /** Opens `transport` and negotiates. Rejects with TransportError or a ReaderError. */
   static async open(
     transport: Transport,
-    options: { clock: Clock; events: ConnectionEvents; trace?: Tracer },
+    options: { clock: Clock; events: ConnectionEvents; trace?: Tracer; profile?: ProfileChoice },
   ): Promise<ReaderConnection> {
     const { clock, events } = options;
     // Frames go to whichever client is current (compat at first, native after SET_PROFILE).
@@ -128,7 +131,7 @@ export class ReaderConnection {
       return route.client;
     };
     try {
-      await connection.#negotiate(switchTo);
+      await connection.#negotiate(switchTo, options.profile ?? 'auto');
     } catch (e) {
       await connection.close();
       throw e;
@@ -136,9 +139,20 @@ export class ReaderConnection {
     return connection;
   }
 
-  async #negotiate(makeClient: (mode: ClientMode, max: number) => CcidClient): Promise<void> {
+  async #negotiate(
+    makeClient: (mode: ClientMode, max: number) => CcidClient,
+    choice: ProfileChoice,
+  ): Promise<void> {
     const hello = await this.#hello();
-    if (hello) {
+    if (hello && choice === 'compat') {
+      // Asked to stay in compat (tests, or to behave as for pcscd): leave native if in it.
+      if (hello.hello.profile !== Profile.Compat) {
+        await vendorEscape(this.#client, {
+          command: VendorCommand.SetProfile,
+          profile: Profile.Compat,
+        });
+      }
+    } else if (hello) {
       const reply = await vendorEscape(this.#client, {
         command: VendorCommand.SetProfile,
         profile: Profile.Native,
@@ -153,10 +167,10 @@ export class ReaderConnection {
       this.#capabilities = nativeCapabilities({ ...hello.hello, profile: Profile.Native });
       return;
     }
-    const slots = await this.#probeCompatSlots();
+    const slots = hello ? hello.hello.slots.length : await this.#probeCompatSlots();
     this.#capabilities = compatCapabilities(slots, COMPAT_MAX_MESSAGE_LENGTH);
     this.#events.warning(
-      `${this.path}: the reader does not speak the native profile (no answer to HELLO); ` +
+      `${this.path}: ${hello ? 'the compat profile was requested' : 'the reader does not speak the native profile (no answer to HELLO)'}; ` +
         `using the compat profile. Compat cannot do: ${this.#capabilities.limitations.join('; ')}.`,
     );
   }

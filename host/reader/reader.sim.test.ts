@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function simRig(card = 'ssc3:li-na') {
+async function simRig(card = 'ssc3:li-na', options: { profile?: 'auto' | 'compat' } = {}) {
   const sim = await Simulation.create({ seed: 7, trace: false });
   sim.insertCard(0, createCard(card, { prng: sim.prng }));
   sim.insertCard(1, createCard('psam', { prng: sim.prng }));
@@ -29,7 +29,7 @@ async function simRig(card = 'ssc3:li-na') {
       stream = sim.hostStream();
       return stream;
     }),
-    { clock: sim.clientClock },
+    { clock: sim.clientClock, profile: options.profile },
   );
   const events: string[] = [];
   const onCard = (name: string) => (e: CardEvent) => events.push(`${name}:${e.slot}`);
@@ -164,5 +164,31 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     })();
     await r.vt.settle(Promise.all([inA, inB]));
     expect(order.slice(0, 3)).toEqual(['a0', 'a1', 'a2']);
+  });
+
+  it('reads the card in compat too: TPDU level, the driver running GET RESPONSE for T=0', async () => {
+    const r = await simRig('ssc3:wang-zhe', { profile: 'compat' });
+    expect(r.reader.capabilities).toMatchObject({ profile: 'compat', apduLevel: false });
+    const card = await r.vt.settle(r.reader.connect(0));
+    expect(card.protocol).toBe(0);
+    const psam = await r.vt.settle(r.reader.connect(1));
+    const info = await r.vt.settle(readSscBasic(card, { psam: new Psam(psam) }));
+    expect(info).toMatchObject({
+      name: SSC3_PERSONAS[1].name,
+      socialSecurityNumber: SSC3_PERSONAS[1].ssn,
+    });
+  });
+
+  it('refuses the T=1 card in compat with NotSupportedInCompatError, and reads it in native', async () => {
+    const compat = await simRig('ssc3-t1:li-na', { profile: 'compat' });
+    await expect(compat.vt.settle(compat.reader.connect(0))).rejects.toMatchObject({
+      code: 'not-supported-in-compat',
+    });
+    const native = await simRig('ssc3-t1:li-na');
+    const card = await native.vt.settle(native.reader.connect(0));
+    expect(card.protocol).toBe(1);
+    const psam = await native.vt.settle(native.reader.connect(1));
+    const info = await native.vt.settle(readSscBasic(card, { psam: new Psam(psam) }));
+    expect(info.name).toBe('李娜');
   });
 });

@@ -21,7 +21,7 @@ import type { Transport } from '../transport/transport.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import type { ReaderCapabilities } from './capabilities.ts';
 import type { CardSession, ShareMode } from './card-session.ts';
-import { ReaderConnection } from './reader-connection.ts';
+import { ReaderConnection, type ProfileChoice } from './reader-connection.ts';
 import { Slot } from './slot.ts';
 import { vendorEscape } from './vendor.ts';
 
@@ -58,6 +58,8 @@ export interface ReaderOptions {
   pollMs?: number;
   /** Native keep-alive status poll interval (ms); 0 turns it off. */
   keepAliveMs?: number;
+  /** 'auto' (default): native when the reader speaks it. 'compat': stay in compat. */
+  profile?: ProfileChoice;
 }
 
 export interface ConnectOptions {
@@ -71,6 +73,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
   readonly #trace: Tracer | undefined;
   readonly #pollMs: number;
   readonly #keepAliveMs: number;
+  readonly #profile: ProfileChoice;
   #state: ReaderState = 'connecting';
   #connection: ReaderConnection | undefined;
   #capabilities: ReaderCapabilities | undefined;
@@ -91,6 +94,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
     this.#trace = options.trace;
     this.#pollMs = options.pollMs ?? COMPAT_POLL_MS;
     this.#keepAliveMs = options.keepAliveMs ?? NATIVE_KEEPALIVE_MS;
+    this.#profile = options.profile ?? 'auto';
   }
 
   /** The port: a device path, `tcp:127.0.0.1:35963`, `sim:…`. */
@@ -239,6 +243,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
       connection = await ReaderConnection.open(this.transport, {
         clock: this.#clock,
         trace: this.#trace,
+        profile: this.#profile,
         events: {
           slotChange: (m) => this.#slotChange(m),
           lost: (e) => {
