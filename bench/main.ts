@@ -75,13 +75,13 @@ async function main(): Promise<void> {
     durationS: Math.round((performance.now() - started) / 100) / 10,
     sections: results,
   };
-  const path = join(root, 'bench/results.json');
-  writeResults(path, out);
+  // A partial run would leave results.json without the other sections: only full runs write it.
+  if (only.length === 0) writeResults(join(root, 'bench/results.json'), out);
   console.log(textTable(results));
   console.log(
     `\n${out.machine.cpu}, ${out.machine.cores} cores, Node ${out.machine.node}; ` +
       `commit ${out.git.commit.slice(0, 12)}${out.git.dirty ? ' (working tree has changes)' : ''}; ` +
-      `${out.durationS} s. Written: bench/results.json`,
+      `${out.durationS} s. ${only.length ? 'Partial run: bench/results.json not written.' : 'Written: bench/results.json'}`,
   );
   if (process.argv.includes('--markdown')) console.log(`\n${markdownTable(results)}`);
 }
