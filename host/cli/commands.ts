@@ -63,14 +63,16 @@ export async function watchCommand(readers: Readers, io: CliIo, format: Format):
     );
   const card = (name: string) => (e: CardEvent) =>
     line(name, { reader: e.reader.path, slot: e.slot, kind: e.kind });
-  readers.on('reader-attached', (r) =>
-    line('reader-attached', { reader: r.path, profile: r.capabilities?.profile }),
-  );
-  readers.on('reader-detached', (r, e) =>
-    line('reader-detached', { reader: r.path, error: e.message }),
-  );
-  readers.on('card-inserted', card('card-inserted'));
-  readers.on('card-removed', card('card-removed'));
+  const attached = (r: Reader): void =>
+    line('reader-attached', { reader: r.path, profile: r.capabilities?.profile });
+  const detached = (r: Reader, e: Error): void =>
+    line('reader-detached', { reader: r.path, error: e.message });
+  const inserted = card('card-inserted');
+  const removed = card('card-removed');
+  readers.on('reader-attached', attached);
+  readers.on('reader-detached', detached);
+  readers.on('card-inserted', inserted);
+  readers.on('card-removed', removed);
   // Readers attached before we listened.
   for (const r of readers.list()) {
     line('reader-attached', { reader: r.path, profile: r.capabilities?.profile });
@@ -84,6 +86,11 @@ export async function watchCommand(readers: Readers, io: CliIo, format: Format):
     }
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  // Closing the readers afterwards is not an event worth printing.
+  readers.off('reader-attached', attached);
+  readers.off('reader-detached', detached);
+  readers.off('card-inserted', inserted);
+  readers.off('card-removed', removed);
 }
 
 /** The first SAM slot holding a card, as a PSAM. */

@@ -191,4 +191,18 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     const info = await native.vt.settle(readSscBasic(card, { psam: new Psam(psam) }));
     expect(info.name).toBe('李娜');
   });
+
+  it('reports HELLO and device information; refuses what the firmware lacks with a typed error', async () => {
+    const r = await simRig();
+    const hello = r.reader.capabilities!.hello!;
+    expect(hello.slots).toHaveLength(3);
+    expect(hello.serialNumber.length).toBeGreaterThan(0);
+    const info = await r.vt.settle(r.reader.deviceInfo());
+    expect(info.serialNumber).toBe(hello.serialNumber);
+    if (!r.reader.capabilities!.beeper) {
+      await expect(r.reader.beep()).rejects.toMatchObject({ code: 'not-supported' });
+    } else {
+      await r.vt.settle(r.reader.beep());
+    }
+  });
 });
