@@ -25,6 +25,7 @@ export {
   type NationalReplyJson,
   type SscTerminal,
 } from './ssc/national.ts';
+export { SscNationalPin, type SscPinTerminal } from './ssc/national-pin.ts';
 export type {
   HsmExternalAuthRequest,
   HsmFunction,
