@@ -3,7 +3,7 @@
 // with what the display showed and what the card's PIN state became.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CcidError } from '../../protocol/ccid-constants.ts';
-import { CancelledError } from '../ccid/errors.ts';
+import { CancelledError, NoCardError } from '../ccid/errors.ts';
 import { changePin, verifyPin } from './pin-entry.ts';
 import type { PinProgress } from './secure-channel.ts';
 import { pinRig, type PinRig } from './testing/sim-pin-rig.ts';
@@ -167,6 +167,31 @@ describe('verifyPin on the reader keypad (ssc3:li-na, PIN 123456, 3 tries)', () 
     });
     expect(shown(r)).toContain('🔒Enter PIN|****');
     expect(r.display()).toEqual(['Wrong PIN', '2 tries left']);
+  });
+});
+
+describe('the card during an entry', () => {
+  it('pulled while the holder types: the call fails with NoCardError, the display says so', async () => {
+    const r = await open();
+    r.sim.typeKeys('1 2 3');
+    const call = verifyPin({
+      slot: r.slot,
+      onProgress: (p) => {
+        if (p.digits === 3) r.sim.removeCard(0);
+      },
+    });
+    await expect(call).rejects.toBeInstanceOf(NoCardError);
+    expect(r.display()).toEqual(['卡已拔出', '']);
+    expect(r.cardCommands).toEqual([]);
+  });
+
+  it('a T=1 card (ssc3-t1) in the native profile: the reader runs T=1 itself', async () => {
+    const r = await open('ssc3-t1:li-na');
+    r.sim.typeKeys('1 2 3 4 5 6 enter');
+    expect(await verifyPin({ slot: r.slot })).toEqual({ outcome: 'ok' });
+    r.sim.typeKeys('1 2 3 4 5 6 enter 9 8 7 6 enter 9 8 7 6 enter');
+    expect(await changePin({ slot: r.slot })).toEqual({ outcome: 'ok' });
+    expect(r.cardPin.digits).toBe('9876');
   });
 });
 
