@@ -74,8 +74,9 @@ export async function flashReader(
   image: FlashImage,
   options: FlashOptions,
 ): Promise<ReaderReport> {
-  const run = new FlashRun(target, image, options);
-  const started = options.clock.now();
+  const o = target.clock ? { ...options, clock: target.clock } : options;
+  const run = new FlashRun(target, image, o);
+  const started = o.clock.now();
   try {
     await run.go();
   } catch (e) {
@@ -86,7 +87,7 @@ export async function flashReader(
     };
     run.progress('failed');
   }
-  run.report.durationMs = Math.round(options.clock.now() - started);
+  run.report.durationMs = Math.round(o.clock.now() - started);
   return run.report;
 }
 

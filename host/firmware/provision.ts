@@ -94,8 +94,9 @@ export interface ProvisionOptions {
 export async function provisionReader(
   target: UpdateTarget,
   config: ReaderConfig,
-  o: ProvisionOptions,
+  options: ProvisionOptions,
 ): Promise<ProvisionReport> {
+  const o = target.clock ? { ...options, clock: target.clock } : options;
   const report: ProvisionReport = { reader: target.name, ok: false, written: config };
   try {
     const w = await untilNotBusy(o, target, () =>

@@ -1,6 +1,7 @@
 // What the flashing and provisioning tools need of a reader: send one vendor escape and get its
 // answer, and find the reader again after it rebooted. The driver's Reader (host/reader) provides
 // this for serial and simulated readers; tests use a reader rig (testing/rig-target.ts).
+import type { Clock } from '../clock.ts';
 import { VendorCommand, VendorStatus } from '../../protocol/native-constants.ts';
 import {
   decodeVendorResponse,
@@ -22,6 +23,8 @@ export interface UpdateTarget {
   reconnect(signal?: AbortSignal): Promise<void>;
   /** Largest UpdateWrite data the link carries (the profile's message size), if smaller than the reader's chunk. */
   readonly maxChunk?: number;
+  /** The reader's own clock, when it differs from the tool's (each simulated reader has one). */
+  readonly clock?: Clock;
 }
 
 /** The escape could not be exchanged at all (link lost, reader rebooting). */
