@@ -75,8 +75,14 @@ export async function transactionSection(): Promise<SectionResult> {
     figures.push(
       figure(
         `transaction.${spec}.apdus`,
-        `${name}: APDUs (user card + PSAM)`,
+        `${name}: APDUs from the host (user card + PSAM)`,
         run.tpdus.card.length + run.tpdus.psam.length,
+        '',
+      ),
+      figure(
+        `transaction.${spec}.card-commands`,
+        `${name}: commands the cards processed (GET RESPONSE included)`,
+        run.commands.length,
         '',
       ),
       figure(
@@ -112,6 +118,12 @@ export async function transactionSection(): Promise<SectionResult> {
     {
       const naive = await naiveRun(spec);
       figures.push(
+        figure(
+          `transaction.${spec}.naive.card-commands`,
+          `${name}: naive reader, commands the cards processed`,
+          naive.commands.length,
+          '',
+        ),
         figure(
           `transaction.${spec}.naive.time`,
           `${name}: naive reader, §1.9 sequence`,
