@@ -5,7 +5,9 @@
 // with CardRemovedError, and a new card needs a new session.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Atr } from '../../protocol/atr.ts';
+import type { SecurePayload } from '../../protocol/pin-structures.ts';
 import type { CardChannel } from '../cards/channel.ts';
+import type { SecureChannel, SecureOptions } from '../pin/secure-channel.ts';
 import { SessionClosedError } from '../ccid/errors.ts';
 import type { PoweredCard } from './card-power.ts';
 import type { Slot } from './slot.ts';
@@ -24,7 +26,7 @@ export interface TransmitOptions {
   signal?: AbortSignal;
 }
 
-export class CardSession implements CardChannel {
+export class CardSession implements CardChannel, SecureChannel {
   readonly share: ShareMode;
   readonly #slot: Slot;
   readonly #card: PoweredCard;
@@ -69,6 +71,23 @@ export class CardSession implements CardChannel {
     try {
       this.#check();
       return await this.#slot.exchange(apdu, options.signal);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * PIN entry on the reader's keypad (host/pin's SecureChannel): PC_to_RDR_Secure with a PIN
+   * template — never a PIN — resolving with the card's answer; `onProgress` gets the count of
+   * digits typed. Native profile only (NotSupportedInCompatError otherwise).
+   */
+  async secure(payload: SecurePayload, options: SecureOptions = {}): Promise<Uint8Array> {
+    this.#check();
+    if (this.#inScope()) return this.#slot.secure(payload, options);
+    const release = await this.#slot.lock.acquire(options.signal);
+    try {
+      this.#check();
+      return await this.#slot.secure(payload, options);
     } finally {
       release();
     }

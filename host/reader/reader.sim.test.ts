@@ -10,6 +10,7 @@ import { SSC3_PERSONAS } from '../../simulator/profiles/personas.ts';
 import { virtualTime } from '../ccid/testing/virtual-time.ts';
 import { streamTransport } from '../transport/stream-transport.ts';
 import { Reader, type CardEvent } from './reader.ts';
+import { verifyPin } from '../pin/pin-entry.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -204,5 +205,37 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     } else {
       await r.vt.settle(r.reader.beep());
     }
+  });
+
+  it('runs PIN entry on the keypad through the session (digits counted, never seen)', async () => {
+    const r = await simRig();
+    const card = await r.vt.settle(r.reader.connect(0));
+    r.sim.typeKeys('1 2 3 4 5 6 enter');
+    const counts: number[] = [];
+    const outcome = await r.vt.settle(
+      card.transaction(async () => {
+        await card.transmit(
+          Uint8Array.from([
+            0x00,
+            0xa4,
+            0x04,
+            0x00,
+            0x0f,
+            ...Buffer.from('7378312E73682EC9E7BBE1B1A3D5CF', 'hex'),
+          ]),
+        );
+        return verifyPin({ slot: card, onProgress: (p) => counts.push(p.digits) });
+      }),
+    );
+    expect(outcome).toMatchObject({ outcome: 'ok' });
+    // Progress rides on the reader's time extensions (about one a second): counts, rising.
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(Math.max(...counts)).toBeLessThanOrEqual(6);
+    const compat = await simRig('ssc3:li-na', { profile: 'compat' });
+    const c = await compat.vt.settle(compat.reader.connect(0));
+    await expect(compat.vt.settle(verifyPin({ slot: c }))).rejects.toMatchObject({
+      code: 'not-supported-in-compat',
+    });
   });
 });

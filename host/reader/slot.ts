@@ -3,10 +3,14 @@
 // follows PC/SC and the Web Smart Card API: any number of 'shared' sessions, or one 'exclusive'.
 import { IccStatus } from '../../protocol/ccid-constants.ts';
 import type { CcidClient } from '../ccid/ccid-client.ts';
+import type { SecurePayload } from '../../protocol/pin-structures.ts';
+import { ccidSecureChannel } from '../pin/ccid-secure-channel.ts';
+import type { SecureOptions } from '../pin/secure-channel.ts';
 import {
   BusyError,
   CardRemovedError,
   NoCardError,
+  NotSupportedInCompatError,
   ReaderError,
   type ReaderErrorDetails,
 } from '../ccid/errors.ts';
@@ -134,6 +138,21 @@ export class Slot {
       },
       apdu,
     );
+  }
+
+  /**
+   * PC_to_RDR_Secure (PIN entry on the reader's keypad, host/pin); the caller holds the lock.
+   * APDU level only: a TPDU-level reader would need the host's T=1 prologue (bTeoPrologue).
+   */
+  async secure(payload: SecurePayload, options: SecureOptions): Promise<Uint8Array> {
+    if (this.#host.level !== 'apdu') {
+      throw new NotSupportedInCompatError(
+        'PIN entry on the keypad needs the native profile (APDU level)',
+        this.details,
+      );
+    }
+    if (!this.#card) await this.#ensurePowered();
+    return ccidSecureChannel(this.#host.client, this.index).secure(payload, options);
   }
 
   /** A session ends; 'unpower' and 'reset' power the card off when it was the last one. */
