@@ -12,7 +12,7 @@ import {
   sessionKey,
   KeyLengthError,
 } from './crypto.ts';
-import { masterKey, sscCardKey, sscRegionFactor } from '../profiles/keys.ts';
+import { masterKey, sscCardKey } from '../profiles/keys.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 
@@ -55,10 +55,6 @@ describe('KEYS.md worked examples', () => {
     expect(hex(masterKey('IRK', '3DES'))).toBe('3AB1057930DDF93CA80969E09C9B8AFA');
     expect(hex(sscCardKey('IRK', 'SM4', id))).toBe('D2BA18E3C79576509271640A8D54DF70');
     expect(hex(sscCardKey('RKSSSE', '3DES', id))).toBe('5DD06F430A3DA9815AD172292D5E0917');
-    expect(hex(sscRegionFactor(fromHex(id)))).toBe('3531393930307378');
-    expect(hex(sscRegionFactor(fromHex('330100D15600000510000B26FFFFFFFF')))).toBe(
-      '3333303130307378',
-    );
   });
 
   it('diversify: SM4(K, F ‖ ~F); 3DES(K, F) ‖ 3DES(K, ~F)', () => {

@@ -1,16 +1,31 @@
 // Resident health card (居民健康卡, kiosk-cards.md §3, [M]): MF → DDF1 with EF05 (issuer data,
 // free), EF06 (holder data, RK external authentication), EF07 (photo, length-prefixed), EF08
-// (expiry, phones, payment methods), then DF01–DF03. Tags, codings and lengths are those of §3.
+// (expiry, phones, payment methods), then DF01–DF03. Tags, codings and lengths are those of §3
+// (protocol/cards/health.ts).
 // UNCONFIRMED in the sources, ours: the DDF1 name (none here), the DF01–DF03 file map below, the
 // ABO/RH codings (see personas.ts), the key ids (KEYS.md §3). DF03 (过敏史/就诊, not found in the
 // sources) is an empty cyclic file.
 
+import {
+  HEALTH_CARD_KEY_IDS,
+  HEALTH_DDF1_EF05,
+  HEALTH_DDF1_EF06,
+  HEALTH_DDF1_EF08,
+  HEALTH_DF01_EF05,
+  HEALTH_DF01_EF06,
+  HEALTH_DF01_EF07,
+  HEALTH_DF01_EF08,
+  HEALTH_DF02_EF05,
+  HEALTH_DF02_EF06,
+  HEALTH_WARNING_FLAGS,
+} from '../../protocol/cards/health.ts';
+import { hexByte, itemRecord } from './card-facts.ts';
 import type { CardProfileSpec, DfSpec, KeySpec } from './profile-schema.ts';
 import { HEALTH_PERSONAS, type HealthPersona } from './personas.ts';
 
 const dfKeys = (rk: KeySpec['name'], uk: KeySpec['name']): KeySpec[] => [
-  { name: rk, ids: ['04'], usage: 'external' },
-  { name: uk, ids: ['05'], usage: 'external' },
+  { name: rk, ids: [hexByte(HEALTH_CARD_KEY_IDS.read)], usage: 'external' },
+  { name: uk, ids: [hexByte(HEALTH_CARD_KEY_IDS.update)], usage: 'external' },
 ];
 
 const DF01: DfSpec = {
@@ -27,10 +42,10 @@ const DF01: DfSpec = {
       read: { key: 'HC-RK-DF01' },
       update: { key: 'HC-UK-DF01' },
       records: [
-        { tag: '15', item: 'addressType1', type: 'cn', len: 1 },
-        { tag: '16', item: 'address1', type: 'gbk', len: 100 },
-        { tag: '17', item: 'addressType2', type: 'cn', len: 1 },
-        { tag: '18', item: 'address2', type: 'gbk', len: 100 },
+        itemRecord(HEALTH_DF01_EF05.addressType1, 'addressType1'),
+        itemRecord(HEALTH_DF01_EF05.address1, 'address1'),
+        itemRecord(HEALTH_DF01_EF05.addressType2, 'addressType2'),
+        itemRecord(HEALTH_DF01_EF05.address2, 'address2'),
       ],
     },
     {
@@ -41,15 +56,15 @@ const DF01: DfSpec = {
       read: { key: 'HC-RK-DF01' },
       update: { key: 'HC-UK-DF01' },
       records: [
-        { tag: '19', item: 'contact1Name', type: 'gbk', len: 30 },
-        { tag: '1A', item: 'contact1Relation', type: 'cn', len: 1 },
-        { tag: '1B', item: 'contact1Phone', type: 'an', len: 20 },
-        { tag: '1C', item: 'contact2Name', type: 'gbk', len: 30 },
-        { tag: '1D', item: 'contact2Relation', type: 'cn', len: 1 },
-        { tag: '1E', item: 'contact2Phone', type: 'an', len: 20 },
-        { tag: '1F', item: 'contact3Name', type: 'gbk', len: 30 },
-        { tag: '20', item: 'contact3Relation', type: 'cn', len: 1 },
-        { tag: '21', item: 'contact3Phone', type: 'an', len: 20 },
+        itemRecord(HEALTH_DF01_EF06.contact1Name, 'contact1Name'),
+        itemRecord(HEALTH_DF01_EF06.contact1Relation, 'contact1Relation'),
+        itemRecord(HEALTH_DF01_EF06.contact1Phone, 'contact1Phone'),
+        itemRecord(HEALTH_DF01_EF06.contact2Name, 'contact2Name'),
+        itemRecord(HEALTH_DF01_EF06.contact2Relation, 'contact2Relation'),
+        itemRecord(HEALTH_DF01_EF06.contact2Phone, 'contact2Phone'),
+        itemRecord(HEALTH_DF01_EF06.contact3Name, 'contact3Name'),
+        itemRecord(HEALTH_DF01_EF06.contact3Relation, 'contact3Relation'),
+        itemRecord(HEALTH_DF01_EF06.contact3Phone, 'contact3Phone'),
       ],
     },
     {
@@ -60,9 +75,9 @@ const DF01: DfSpec = {
       read: { key: 'HC-RK-DF01' },
       update: { key: 'HC-UK-DF01' },
       records: [
-        { tag: '22', item: 'education', type: 'cn', len: 1 },
-        { tag: '23', item: 'marriage', type: 'cn', len: 1 },
-        { tag: '24', item: 'occupation', type: 'an', len: 3 },
+        itemRecord(HEALTH_DF01_EF07.education, 'education'),
+        itemRecord(HEALTH_DF01_EF07.marriage, 'marriage'),
+        itemRecord(HEALTH_DF01_EF07.occupation, 'occupation'),
       ],
     },
     {
@@ -73,10 +88,10 @@ const DF01: DfSpec = {
       read: { key: 'HC-RK-DF01' },
       update: { key: 'HC-UK-DF01' },
       records: [
-        { tag: '25', item: 'documentType', type: 'cn', len: 1 },
-        { tag: '26', item: 'documentNo', type: 'an', len: 18 },
-        { tag: '27', item: 'healthRecordNo', type: 'an', len: 17 },
-        { tag: '28', item: 'ncmsNo', type: 'an', len: 18 },
+        itemRecord(HEALTH_DF01_EF08.documentType, 'documentType'),
+        itemRecord(HEALTH_DF01_EF08.documentNo, 'documentNo'),
+        itemRecord(HEALTH_DF01_EF08.healthRecordNo, 'healthRecordNo'),
+        itemRecord(HEALTH_DF01_EF08.ncmsNo, 'ncmsNo'),
       ],
     },
   ],
@@ -96,21 +111,21 @@ const DF02: DfSpec = {
       read: { key: 'HC-RK-DF02' },
       update: { key: 'HC-UK-DF02' },
       records: [
-        { tag: '29', item: 'abo', type: 'b', len: 1 },
-        { tag: '2A', item: 'rh', type: 'cn', len: 1 },
-        { tag: '2B', item: 'warningFlags.asthma', type: 'b', len: 1 },
-        { tag: '2C', item: 'warningFlags.heartDisease', type: 'b', len: 1 },
-        { tag: '2D', item: 'warningFlags.cardiovascular', type: 'b', len: 1 },
-        { tag: '2E', item: 'warningFlags.epilepsy', type: 'b', len: 1 },
-        { tag: '2F', item: 'warningFlags.coagulation', type: 'b', len: 1 },
-        { tag: '30', item: 'warningFlags.diabetes', type: 'b', len: 1 },
-        { tag: '31', item: 'warningFlags.glaucoma', type: 'b', len: 1 },
-        { tag: '32', item: 'warningFlags.dialysis', type: 'b', len: 1 },
-        { tag: '33', item: 'warningFlags.transplant', type: 'b', len: 1 },
-        { tag: '34', item: 'warningFlags.organMissing', type: 'b', len: 1 },
-        { tag: '35', item: 'warningFlags.prosthesis', type: 'b', len: 1 },
-        { tag: '36', item: 'warningFlags.pacemaker', type: 'b', len: 1 },
-        { tag: '38', item: 'warningFlags.psychiatric', type: 'b', len: 1 },
+        itemRecord(HEALTH_DF02_EF05.abo, 'abo'),
+        itemRecord(HEALTH_DF02_EF05.rh, 'rh'),
+        itemRecord(HEALTH_WARNING_FLAGS.asthma, 'warningFlags.asthma'),
+        itemRecord(HEALTH_WARNING_FLAGS.heartDisease, 'warningFlags.heartDisease'),
+        itemRecord(HEALTH_WARNING_FLAGS.cardiovascular, 'warningFlags.cardiovascular'),
+        itemRecord(HEALTH_WARNING_FLAGS.epilepsy, 'warningFlags.epilepsy'),
+        itemRecord(HEALTH_WARNING_FLAGS.coagulation, 'warningFlags.coagulation'),
+        itemRecord(HEALTH_WARNING_FLAGS.diabetes, 'warningFlags.diabetes'),
+        itemRecord(HEALTH_WARNING_FLAGS.glaucoma, 'warningFlags.glaucoma'),
+        itemRecord(HEALTH_WARNING_FLAGS.dialysis, 'warningFlags.dialysis'),
+        itemRecord(HEALTH_WARNING_FLAGS.transplant, 'warningFlags.transplant'),
+        itemRecord(HEALTH_WARNING_FLAGS.organMissing, 'warningFlags.organMissing'),
+        itemRecord(HEALTH_WARNING_FLAGS.prosthesis, 'warningFlags.prosthesis'),
+        itemRecord(HEALTH_WARNING_FLAGS.pacemaker, 'warningFlags.pacemaker'),
+        itemRecord(HEALTH_WARNING_FLAGS.psychiatric, 'warningFlags.psychiatric'),
       ],
     },
     {
@@ -120,7 +135,7 @@ const DF02: DfSpec = {
       structure: 'linear',
       read: { key: 'HC-RK-DF02' },
       update: { key: 'HC-UK-DF02' },
-      records: [{ tag: '37', item: 'otherWarnings', type: 'gbk', len: 40 }],
+      records: [itemRecord(HEALTH_DF02_EF06.otherWarnings, 'otherWarnings')],
     },
   ],
 };
@@ -159,16 +174,19 @@ const DDF1: DfSpec = {
       read: 'always',
       update: { key: 'HC-UK-DDF1' },
       records: [
-        { tag: '01', item: 'cardType', type: 'an', len: 1 },
-        { tag: '02', item: 'specVersion', type: 'an', len: 4 },
-        { tag: '03', item: 'issuerName', type: 'gbk', len: 30 },
-        { tag: '04', item: 'issuerCode', type: 'cn', len: 11 },
-        { tag: '05', generated: 180 },
-        { tag: '06', item: 'issueDate', type: 'cn', len: 4 },
-        { tag: '08', item: 'cardNo', type: 'an', len: 18 },
-        { tag: '09', item: 'securityCode', type: 'an', len: 3 },
-        { tag: '0A', item: 'chipSerial', type: 'an', len: 10 },
-        { tag: '39', item: 'cityCode', type: 'cn', len: 3 },
+        itemRecord(HEALTH_DDF1_EF05.cardType, 'cardType'),
+        itemRecord(HEALTH_DDF1_EF05.specVersion, 'specVersion'),
+        itemRecord(HEALTH_DDF1_EF05.issuerName, 'issuerName'),
+        itemRecord(HEALTH_DDF1_EF05.issuerCode, 'issuerCode'),
+        {
+          tag: hexByte(HEALTH_DDF1_EF05.certificate.tag),
+          generated: HEALTH_DDF1_EF05.certificate.length,
+        },
+        itemRecord(HEALTH_DDF1_EF05.issueDate, 'issueDate'),
+        itemRecord(HEALTH_DDF1_EF05.cardNumber, 'cardNo'),
+        itemRecord(HEALTH_DDF1_EF05.securityCode, 'securityCode'),
+        itemRecord(HEALTH_DDF1_EF05.chipSerial, 'chipSerial'),
+        itemRecord(HEALTH_DDF1_EF05.cityCode, 'cityCode'),
       ],
     },
     {
@@ -179,11 +197,11 @@ const DDF1: DfSpec = {
       read: { key: 'HC-RK-DDF1' },
       update: { key: 'HC-UK-DDF1' },
       records: [
-        { tag: '0B', item: 'name', type: 'gbk', len: 30 },
-        { tag: '0C', item: 'sex', type: 'b', len: 1 },
-        { tag: '0D', item: 'ethnicity', type: 'cn', len: 1 },
-        { tag: '0E', item: 'birthDate', type: 'cn', len: 4 },
-        { tag: '0F', item: 'idNumber', type: 'an', len: 18 },
+        itemRecord(HEALTH_DDF1_EF06.name, 'name'),
+        itemRecord(HEALTH_DDF1_EF06.sex, 'sex'),
+        itemRecord(HEALTH_DDF1_EF06.ethnicity, 'ethnicity'),
+        itemRecord(HEALTH_DDF1_EF06.birthDate, 'birthDate'),
+        itemRecord(HEALTH_DDF1_EF06.idNumber, 'idNumber'),
       ],
     },
     {
@@ -203,12 +221,12 @@ const DDF1: DfSpec = {
       read: { key: 'HC-RK-DDF1' },
       update: { key: 'HC-UK-DDF1' },
       records: [
-        { tag: '07', item: 'expiryDate', type: 'cn', len: 4 },
-        { tag: '10', item: 'phone1', type: 'an', len: 20 },
-        { tag: '11', item: 'phone2', type: 'an', len: 20 },
-        { tag: '12', item: 'payment1', type: 'cn', len: 1 },
-        { tag: '13', item: 'payment2', type: 'cn', len: 1 },
-        { tag: '14', item: 'payment3', type: 'cn', len: 1 },
+        itemRecord(HEALTH_DDF1_EF08.expiryDate, 'expiryDate'),
+        itemRecord(HEALTH_DDF1_EF08.phone1, 'phone1'),
+        itemRecord(HEALTH_DDF1_EF08.phone2, 'phone2'),
+        itemRecord(HEALTH_DDF1_EF08.payment1, 'payment1'),
+        itemRecord(HEALTH_DDF1_EF08.payment2, 'payment2'),
+        itemRecord(HEALTH_DDF1_EF08.payment3, 'payment3'),
       ],
     },
     DF01,

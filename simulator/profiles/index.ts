@@ -18,7 +18,6 @@ import { SSC2_PROFILE, SSC3_PROFILE, SSC3_T1_PROFILE } from './ssc-profiles.ts';
 
 export { HEALTH_PERSONAS, PSAM_PERSONAS, SSC2_PERSONAS, SSC3_PERSONAS } from './personas.ts';
 export type { BankData, HealthPersona, PsamPersona, SscPersona } from './personas.ts';
-export { SSSE_AID, PSE_NAME, UNIONPAY_DEBIT_AID } from './ssc-profiles.ts';
 
 /** A card spec that names no known profile or persona, or an unusable `atr:` value. */
 export class CardSpecError extends Error {

@@ -2,16 +2,17 @@
 // data only — object literals with no logic; loader.ts turns a profile and a persona into a
 // card operating system and a transport profile.
 
+import type { ItemCoding } from '../../protocol/cards/items.ts';
 import type { CardTransportProfile } from '../card/contract.ts';
 import type { CardAlgorithm } from '../cos/crypto.ts';
 import type { KeyName } from './keys.ts';
 
 /**
- * How an item's text becomes bytes (kiosk-cards.md §1.3): `an` ASCII left-aligned, 00-padded;
- * `cn` digits (hex digits allowed, e.g. the D in 卡识别码) left-aligned, F-padded; `b` hex as is,
- * 00-padded; `gbk` text in GBK (iconv-lite), 00-padded.
+ * How an item's text becomes bytes (kiosk-cards.md §1.3; protocol/cards/items.ts): `an` ASCII
+ * left-aligned, 00-padded; `cn` digits (hex digits allowed, e.g. the D in 卡识别码) left-aligned,
+ * F-padded; `b` hex as is, 00-padded; `gbk` text in GBK (iconv-lite), 00-padded.
  */
-export type ItemType = 'an' | 'cn' | 'b' | 'gbk';
+export type ItemType = ItemCoding;
 
 /** One data item: where its value comes from in the persona and how it is encoded. */
 export interface ItemSpec {

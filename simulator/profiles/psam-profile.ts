@@ -5,7 +5,7 @@
 
 import type { CardProfileSpec } from './profile-schema.ts';
 import { PSAM_PERSONAS, type PsamPersona } from './personas.ts';
-import { SSSE_AID } from './ssc-profiles.ts';
+import { SSSE_AID } from '../../protocol/cards/ssc.ts';
 
 export const PSAM_PROFILE: CardProfileSpec<PsamPersona> = {
   name: 'psam',

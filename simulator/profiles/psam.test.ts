@@ -7,15 +7,17 @@ import { fromHex } from '../../protocol/bytes.ts';
 import { foldHalves } from '../cos/crypto.ts';
 import { sendHex, sendOk } from './card-harness.ts';
 import { healthPersona, psamPersona, resolveCardSpec, sscPersona } from './index.ts';
-import { healthCityFactor, sscCardFactor, sscRegionFactor } from './keys.ts';
+import {
+  healthCityFactor,
+  sscDiversificationFactors,
+} from '../../protocol/cards/diversification.ts';
 
 const SELECT_SSSE = '00A404000F7378312E73682EC9E7BBE1B1A3D5CF';
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 const fold = (h: string): string => hex(foldHalves(fromHex(h)));
 
 function factors(cardId: string): string {
-  const id = fromHex(cardId);
-  return hex(sscRegionFactor(id)) + hex(sscCardFactor(id));
+  return sscDiversificationFactors(fromHex(cardId)).map(hex).join('');
 }
 
 describe('PSAM files', () => {

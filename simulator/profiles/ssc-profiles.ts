@@ -6,14 +6,18 @@
 // §1.4. The DF01–DF07 item tags are not in the reference: the few records there (tags 20, 31,
 // 60, 70) are our test layout, UNCONFIRMED. The bank application (§4) sits beside SSSE.
 
+import { EMV_TAG, PSE_NAME, UNIONPAY_AIDS } from '../../protocol/cards/bank.ts';
+import {
+  SSC_DF_AIDS,
+  SSC_EF05,
+  SSC_EF06,
+  SSC_KEY_IDS,
+  SSSE_AID,
+} from '../../protocol/cards/ssc.ts';
 import type { CardTransportProfile } from '../card/contract.ts';
+import { hexByte, hexTag, itemRecord } from './card-facts.ts';
 import type { DfSpec, EfSpec, CardProfileSpec } from './profile-schema.ts';
 import { SSC2_PERSONAS, SSC3_PERSONAS, type SscPersona } from './personas.ts';
-
-/** SSSE AID: "sx1.sh." ‖ GBK 社会保障 (§1.2). */
-export const SSSE_AID = '7378312E73682EC9E7BBE1B1A3D5CF';
-export const PSE_NAME = '315041592E5359532E4444463031';
-export const UNIONPAY_DEBIT_AID = 'A000000333010101';
 
 const EF05: EfSpec = {
   ef: 'EF05 发卡机构数据文件',
@@ -23,13 +27,13 @@ const EF05: EfSpec = {
   read: 'always',
   update: { sm: 'UKSSSE' },
   records: [
-    { tag: '01', item: 'cardId', type: 'cn', len: 0x10 },
-    { tag: '02', item: 'cardCategory', type: 'an', len: 1 },
-    { tag: '03', item: 'specVersion', type: 'an', len: 4 },
-    { tag: '04', item: 'initOrg', type: 'cn', len: 0x0c },
-    { tag: '05', item: 'issueDate', type: 'cn', len: 4 },
-    { tag: '06', item: 'expiryDate', type: 'cn', len: 4 },
-    { tag: '07', item: 'cardNo', type: 'an', len: 9 },
+    itemRecord(SSC_EF05.cardId, 'cardId'),
+    itemRecord(SSC_EF05.cardCategory, 'cardCategory'),
+    itemRecord(SSC_EF05.specVersion, 'specVersion'),
+    itemRecord(SSC_EF05.initialisingOrg, 'initOrg'),
+    itemRecord(SSC_EF05.issueDate, 'issueDate'),
+    itemRecord(SSC_EF05.expiryDate, 'expiryDate'),
+    itemRecord(SSC_EF05.cardNumber, 'cardNo'),
   ],
 };
 
@@ -41,13 +45,13 @@ const EF06_FREE: EfSpec = {
   read: 'always',
   update: { sm: 'UKSSSE' },
   records: [
-    { tag: '08', item: 'ssn', type: 'an', len: 0x12 },
-    { tag: '09', item: 'name', type: 'gbk', len: 0x1e, offset: 0 },
-    { tag: '4E', item: 'name', type: 'gbk', len: 0x14, offset: 0x1e },
-    { tag: '0A', item: 'sex', type: 'an', len: 1 },
-    { tag: '0B', item: 'ethnicity', type: 'cn', len: 1 },
-    { tag: '0C', item: 'birthplace', type: 'cn', len: 3 },
-    { tag: '0D', item: 'birthDate', type: 'cn', len: 4 },
+    itemRecord(SSC_EF06.socialSecurityNumber, 'ssn'),
+    itemRecord(SSC_EF06.name, 'name', 0),
+    itemRecord(SSC_EF06.nameExtension, 'name', SSC_EF06.name.length),
+    itemRecord(SSC_EF06.sex, 'sex'),
+    itemRecord(SSC_EF06.ethnicity, 'ethnicity'),
+    itemRecord(SSC_EF06.birthplace, 'birthplace'),
+    itemRecord(SSC_EF06.birthDate, 'birthDate'),
   ],
 };
 
@@ -74,9 +78,9 @@ const EF08_PHOTO: EfSpec = {
 const DF01: DfSpec = {
   df: 'DF01 公共应用',
   fid: 'DF01',
-  name: 'D15600000500',
+  name: SSC_DF_AIDS.DF01,
   leRule: 'exact',
-  keys: [{ name: 'RK1DF01', ids: ['2E'], usage: 'external' }],
+  keys: [{ name: 'RK1DF01', ids: [hexByte(SSC_KEY_IDS.RK1DF01)], usage: 'external' }],
   children: [
     {
       ef: 'EF05 户籍',
@@ -102,9 +106,9 @@ const DF01: DfSpec = {
 const DF02: DfSpec = {
   df: 'DF02 就业与失业',
   fid: 'DF02',
-  name: 'D15600000501',
+  name: SSC_DF_AIDS.DF02,
   leRule: 'exact',
-  keys: [{ name: 'RK1DF02', ids: ['35'], usage: 'external' }],
+  keys: [{ name: 'RK1DF02', ids: [hexByte(SSC_KEY_IDS.RK1DF02)], usage: 'external' }],
   children: [
     {
       ef: 'EF07 (cyclic)',
@@ -123,11 +127,11 @@ const DF02: DfSpec = {
 const DF03: DfSpec = {
   df: 'DF03 社会保险1',
   fid: 'DF03',
-  name: 'D15600000502',
+  name: SSC_DF_AIDS.DF03,
   leRule: 'exact',
   keys: [
-    { name: 'RK1DF03', ids: ['2B'], usage: 'external' },
-    { name: 'RK2DF03', ids: ['2C'], usage: 'external' },
+    { name: 'RK1DF03', ids: [hexByte(SSC_KEY_IDS.RK1DF03)], usage: 'external' },
+    { name: 'RK2DF03', ids: [hexByte(SSC_KEY_IDS.RK2DF03)], usage: 'external' },
   ],
   children: [],
 };
@@ -135,9 +139,9 @@ const DF03: DfSpec = {
 const DF04: DfSpec = {
   df: 'DF04 社会保险2 (medical)',
   fid: 'DF04',
-  name: 'D15600000503',
+  name: SSC_DF_AIDS.DF04,
   leRule: 'exact',
-  keys: [{ name: 'RK1DF04', ids: ['2D'], usage: 'external' }],
+  keys: [{ name: 'RK1DF04', ids: [hexByte(SSC_KEY_IDS.RK1DF04)], usage: 'external' }],
   children: [
     {
       ef: 'EF05 医保基本信息',
@@ -166,7 +170,7 @@ const DF04: DfSpec = {
 const DF07: DfSpec = {
   df: 'DF07 人事与人才 (预设)',
   fid: 'DF07',
-  name: 'D15600000504',
+  name: SSC_DF_AIDS.DF07,
   children: [],
 };
 
@@ -188,7 +192,7 @@ const PSE: DfSpec = {
     },
     {
       df: 'UnionPay debit',
-      name: UNIONPAY_DEBIT_AID,
+      name: UNIONPAY_AIDS.debit,
       fciProprietary:
         '500A50424F43204445424954870101' + '9F38099F7A019F02065F2A02' + '5F2D047A68656E',
       leRule: 'iso',
@@ -204,10 +208,10 @@ const PSE: DfSpec = {
           update: 'never',
           records: [
             {
-              template: '70',
+              template: hexTag(EMV_TAG.RECORD_TEMPLATE),
               items: [
-                { tag: '57', item: 'bank.track2', type: 'cn' },
-                { tag: '5F20', item: 'bank.holder', type: 'an' },
+                { tag: hexTag(EMV_TAG.TRACK2), item: 'bank.track2', type: 'cn' },
+                { tag: hexTag(EMV_TAG.CARDHOLDER_NAME), item: 'bank.holder', type: 'an' },
               ],
             },
           ],
@@ -221,17 +225,20 @@ const PSE: DfSpec = {
           update: 'never',
           records: [
             {
-              template: '70',
+              template: hexTag(EMV_TAG.RECORD_TEMPLATE),
               items: [
-                { tag: '5A', item: 'bank.pan', type: 'cn' },
-                { tag: '5F24', item: 'bank.expiry', type: 'cn', len: 3 },
-                { tag: '5F25', item: 'bank.effective', type: 'cn', len: 3 },
-                { tag: '5F34', item: 'bank.psn', type: 'cn', len: 1 },
+                { tag: hexTag(EMV_TAG.PAN), item: 'bank.pan', type: 'cn' },
+                { tag: hexTag(EMV_TAG.EXPIRY_DATE), item: 'bank.expiry', type: 'cn', len: 3 },
+                { tag: hexTag(EMV_TAG.EFFECTIVE_DATE), item: 'bank.effective', type: 'cn', len: 3 },
+                { tag: hexTag(EMV_TAG.PAN_SEQUENCE_NUMBER), item: 'bank.psn', type: 'cn', len: 1 },
                 { tag: '5F28', hex: '0156' },
                 { tag: '9F07', hex: 'FF00' },
               ],
             },
-            { template: '70', items: [{ tag: '8E', hex: '000000000000000002031F00' }] },
+            {
+              template: hexTag(EMV_TAG.RECORD_TEMPLATE),
+              items: [{ tag: '8E', hex: '000000000000000002031F00' }],
+            },
           ],
         },
       ],
@@ -242,11 +249,12 @@ const PSE: DfSpec = {
 const MF_PIN = { ref: '00', tries: 3, reloadAuthKey: 'PUK', reloadSmKey: 'STKSSSE' } as const;
 
 const SSSE_KEYS: DfSpec['keys'] = [
-  { name: 'IRK', ids: ['08'], usage: 'internal' },
-  { name: 'RKSSSE', ids: ['0A'], usage: 'external' },
-  { name: 'PUK', ids: ['06', '10'], usage: 'external' },
-  { name: 'UKSSSE', ids: ['12'], usage: 'external' },
-  { name: 'STKSSSE', ids: ['09'], usage: 'sm' },
+  { name: 'IRK', ids: [hexByte(SSC_KEY_IDS.IRK)], usage: 'internal' },
+  { name: 'RKSSSE', ids: [hexByte(SSC_KEY_IDS.RKSSSE)], usage: 'external' },
+  // PUK also answers at 06, the id of the S8 trace (KEYS.md §2).
+  { name: 'PUK', ids: ['06', hexByte(SSC_KEY_IDS.PUK)], usage: 'external' },
+  { name: 'UKSSSE', ids: [hexByte(SSC_KEY_IDS.UKSSSE)], usage: 'external' },
+  { name: 'STKSSSE', ids: [hexByte(SSC_KEY_IDS.STKSSSE)], usage: 'sm' },
 ];
 
 const SSSE_2: DfSpec = {

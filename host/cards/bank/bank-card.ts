@@ -3,6 +3,7 @@
 // (PSE only when none answers), GET PROCESSING OPTIONS, then READ RECORD along the AFL until the
 // items are found. Tag 5A is the PAN; 57 (Track 2 equivalent data) is the fallback.
 import { randomBytes } from 'node:crypto';
+import { EMV_TAG, PSE_NAME, UNIONPAY_AIDS } from '../../../protocol/cards/bank.ts';
 import { findBerTlv, parseBerTlvs, type BerTlv } from '../../iso7816/ber-tlv.ts';
 import { decodeCn } from '../../iso7816/bcd.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
@@ -13,10 +14,8 @@ import { NationalCode } from '../national-codes.ts';
 import { command, transceive } from '../transceive.ts';
 import { buildDolData, parseDol } from './dol.ts';
 
-/** UnionPay AIDs (§4): debit, credit (seen), quasi-credit (general PBOC knowledge). */
-export const UNIONPAY_AIDS = ['A000000333010101', 'A000000333010102', 'A000000333010103'] as const;
-/** "1PAY.SYS.DDF01", the contact PSE. */
-export const PSE_NAME = '315041592E5359532E4444463031';
+/** The UnionPay AIDs in the order they are tried (protocol/cards/bank.ts). */
+const UNIONPAY_AID_ORDER = [UNIONPAY_AIDS.debit, UNIONPAY_AIDS.credit, UNIONPAY_AIDS.quasiCredit];
 
 export interface BankCardData {
   /** The AID that answered. */
@@ -46,12 +45,21 @@ export async function readBankCard(
     const { aid, fci } = await selectApplication(card);
     const found = new Map<number, Uint8Array>();
     const collect = (nodes: BerTlv[]): void => {
-      for (const tag of [0x5a, 0x57, 0x5f24, 0x5f20, 0x5f34]) {
+      for (const tag of [
+        EMV_TAG.PAN,
+        EMV_TAG.TRACK2,
+        EMV_TAG.EXPIRY_DATE,
+        EMV_TAG.CARDHOLDER_NAME,
+        EMV_TAG.PAN_SEQUENCE_NUMBER,
+      ]) {
         const hit = findBerTlv(nodes, tag);
         if (hit && !found.has(tag)) found.set(tag, hit.value);
       }
     };
-    const done = (): boolean => found.has(0x5a) && found.has(0x5f24) && found.has(0x5f20);
+    const done = (): boolean =>
+      found.has(EMV_TAG.PAN) &&
+      found.has(EMV_TAG.EXPIRY_DATE) &&
+      found.has(EMV_TAG.CARDHOLDER_NAME);
 
     const afl = await processingOptions(
       card,
@@ -86,7 +94,7 @@ function readRecord(sfi: number, record: number) {
 
 /** The first UnionPay AID the card selects; the PSE directory when none does. */
 async function selectApplication(card: CardChannel): Promise<{ aid: string; fci: BerTlv[] }> {
-  for (const aid of UNIONPAY_AIDS) {
+  for (const aid of UNIONPAY_AID_ORDER) {
     const r = await transceive(
       card,
       { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(aid), ne: 256 },
@@ -120,14 +128,14 @@ async function pseAids(card: CardChannel): Promise<string[]> {
     { label: 'SELECT PSE' },
   );
   if (r.sw !== 0x9000) return [];
-  const sfi = findBerTlv(tlv(r.data, 'PSE FCI'), 0x88)?.value[0] ?? 1;
+  const sfi = findBerTlv(tlv(r.data, 'PSE FCI'), EMV_TAG.DIRECTORY_SFI)?.value[0] ?? 1;
   const aids: string[] = [];
   for (let n = 1; n <= 16; n++) {
     const rec = await transceive(card, readRecord(sfi, n), { label: `READ RECORD PSE #${n}` });
     if (rec.sw !== 0x9000) break;
     const collect = (nodes: BerTlv[]): void => {
       for (const node of nodes) {
-        if (node.tag === 0x4f) aids.push(toHex(node.value));
+        if (node.tag === EMV_TAG.ADF_NAME) aids.push(toHex(node.value));
         if (node.children) collect(node.children);
       }
     };
@@ -145,7 +153,7 @@ async function processingOptions(
   fci: BerTlv[],
   random: (n: number) => Uint8Array,
 ): Promise<{ sfi: number; record: number }[] | undefined> {
-  const pdol = findBerTlv(fci, 0x9f38);
+  const pdol = findBerTlv(fci, EMV_TAG.PDOL);
   let dolData: Uint8Array = new Uint8Array(0);
   if (pdol) {
     try {
@@ -166,7 +174,7 @@ async function processingOptions(
       throw e;
     }
   }
-  const data = Uint8Array.of(0x83, dolData.length, ...dolData);
+  const data = Uint8Array.of(EMV_TAG.COMMAND_TEMPLATE, dolData.length, ...dolData);
   const r = await transceive(
     card,
     { cla: 0x80, ins: 0xa8, p1: 0, p2: 0, data, ne: 256 },
@@ -176,10 +184,10 @@ async function processingOptions(
   if (r.sw !== 0x9000) throw CardError.fromStatusWord(r.sw, 'GET PROCESSING OPTIONS');
   const nodes = tlv(r.data, 'GPO answer');
   let afl: Uint8Array | undefined;
-  const format1 = nodes.find((n) => n.tag === 0x80);
+  const format1 = nodes.find((n) => n.tag === EMV_TAG.RESPONSE_FORMAT_1);
   if (format1)
     afl = format1.value.subarray(2); // AIP (2) ‖ AFL
-  else afl = findBerTlv(nodes, 0x94)?.value;
+  else afl = findBerTlv(nodes, EMV_TAG.AFL)?.value;
   if (!afl || afl.length % 4 !== 0)
     throw new CardError(NationalCode.WRONG_CARD_TYPE, 'GET PROCESSING OPTIONS: no valid AFL', {
       role: 'card',
@@ -201,8 +209,8 @@ async function processingOptions(
 }
 
 function bankData(aid: string, found: Map<number, Uint8Array>): BankCardData {
-  const pan5a = found.get(0x5a);
-  const track2 = found.get(0x57);
+  const pan5a = found.get(EMV_TAG.PAN);
+  const track2 = found.get(EMV_TAG.TRACK2);
   let pan: string;
   let panSource: '5A' | '57';
   let expiry = '';
@@ -227,10 +235,10 @@ function bankData(aid: string, found: Map<number, Uint8Array>): BankCardData {
       { role: 'card' },
     );
   }
-  const exp = found.get(0x5f24);
+  const exp = found.get(EMV_TAG.EXPIRY_DATE);
   if (exp) expiry = toHex(exp);
-  const name = found.get(0x5f20);
-  const psn = found.get(0x5f34);
+  const name = found.get(EMV_TAG.CARDHOLDER_NAME);
+  const psn = found.get(EMV_TAG.PAN_SEQUENCE_NUMBER);
   return {
     aid,
     pan,

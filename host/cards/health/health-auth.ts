@@ -3,40 +3,36 @@
 // `80 DE 47 <31|32|33|34> 18 cardNo ‖ city ‖ rand`; PSAM CIPHER DATA over OI ‖ 00×8, folded
 // L ⊕ R; card `00 82 00 04 11 authData ‖ OI ‖ 01`. The security state is per DF, so each DF is
 // unlocked after it is selected.
+import {
+  DiversificationInputError,
+  healthDiversificationFactors,
+} from '../../../protocol/cards/diversification.ts';
+import {
+  HEALTH_CARD_KEY_IDS,
+  HEALTH_PSAM_KEYS,
+  type HealthDf,
+} from '../../../protocol/cards/health.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
 import type { Psam } from '../psam/psam.ts';
 import { externalAuthenticate, getChallenge } from '../ssc/card-auth.ts';
 
-/** The DFs of the health card and their read keys in the PSAM (P1 47, read keys). */
-export const HEALTH_READ_KEY_IDS = { DDF1: 0x31, DF01: 0x32, DF02: 0x33, DF03: 0x34 } as const;
-export type HealthDf = keyof typeof HEALTH_READ_KEY_IDS;
-
-/** PSAM P1 for the health card's read keys (§3: 80 DE 47 …). */
-const READ_KEY_USAGE = 0x47;
-/** Card P2: the current DF's RK (KEYS.md §3). */
-const CARD_RK_ID = 0x04;
+/** The key version byte of EXTERNAL AUTHENTICATE (KEYS.md §3). */
 const KEY_VERSION = 0x01;
 
-/** cardNo = ATR bytes 5..12 (characters 10..25 of the ATR hex string, §3). */
-export function healthCardNoFactor(atr: Uint8Array): Uint8Array {
-  if (atr.length < 13)
-    throw new CardError(
-      NationalCode.WRONG_CARD_TYPE,
-      `ATR of ${atr.length} bytes is too short for a health card`,
-      { role: 'card' },
-    );
-  return atr.slice(5, 13);
-}
-
-/** city = the first 2 bytes of EF05 tag 39 (应用城市代码, BCD) ‖ 30×6. */
-export function healthCityFactor(cityCode: Uint8Array): Uint8Array {
-  if (cityCode.length < 2)
-    throw new CardError(NationalCode.WRONG_CARD_TYPE, '应用城市代码 is shorter than 2 bytes', {
-      role: 'card',
-    });
-  return Uint8Array.of(cityCode[0], cityCode[1], 0x30, 0x30, 0x30, 0x30, 0x30, 0x30);
+/** The factors of the card's keys (§3): ATR card number, then the city; −1 if either is short. */
+function factorsOf(atr: Uint8Array, cityCode: Uint8Array): Uint8Array[] {
+  try {
+    return healthDiversificationFactors(atr, cityCode);
+  } catch (e) {
+    if (e instanceof DiversificationInputError)
+      throw new CardError(NationalCode.WRONG_CARD_TYPE, `not a health card: ${e.message}`, {
+        role: 'card',
+        cause: e,
+      });
+    throw e;
+  }
 }
 
 export async function unlockHealthDf(
@@ -48,13 +44,18 @@ export async function unlockHealthDf(
 ): Promise<void> {
   if (!psam)
     throw CardError.named(NationalCode.NO_PSAM, 'the health card needs a PSAM to read holder data');
-  const factors = [healthCardNoFactor(card.atr), healthCityFactor(cityCode)];
+  const factors = factorsOf(card.atr, cityCode);
   const oi = random(8);
   const challenge = await getChallenge(card);
   let authData: Uint8Array;
   try {
     authData = await psam.authenticationData(
-      { p1: READ_KEY_USAGE, keyId: HEALTH_READ_KEY_IDS[df], factors, processFactor: challenge },
+      {
+        p1: HEALTH_PSAM_KEYS.read.p1,
+        keyId: HEALTH_PSAM_KEYS.read.ids[df],
+        factors,
+        processFactor: challenge,
+      },
       oi,
       16,
     );
@@ -66,5 +67,5 @@ export async function unlockHealthDf(
       });
     throw e;
   }
-  await externalAuthenticate(card, CARD_RK_ID, authData, oi, KEY_VERSION);
+  await externalAuthenticate(card, HEALTH_CARD_KEY_IDS.read, authData, oi, KEY_VERSION);
 }

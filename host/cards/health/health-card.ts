@@ -4,6 +4,21 @@
 // unlocked through the PSAM after it is selected. Whole files in one READ RECORD (P2 = 05) where
 // they fit in 256 bytes; EF05, whose certificate makes it longer, in two ranges.
 import { randomBytes } from 'node:crypto';
+import {
+  HEALTH_ABO_LABELS,
+  HEALTH_DDF1_EF05,
+  HEALTH_DDF1_EF06,
+  HEALTH_DDF1_EF08,
+  HEALTH_DF01_EF05,
+  HEALTH_DF01_EF06,
+  HEALTH_DF02_EF05,
+  HEALTH_DF02_EF06,
+  HEALTH_RH_LABELS,
+  HEALTH_WARNING_FLAGS,
+  type HealthDf,
+  type HealthWarningName,
+} from '../../../protocol/cards/health.ts';
+import { recordFileLength, type CardItem } from '../../../protocol/cards/items.ts';
 import { fromHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
@@ -11,18 +26,8 @@ import { withTransaction } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
 import type { Psam } from '../psam/psam.ts';
 import { command, transceive } from '../transceive.ts';
-import { unlockHealthDf, type HealthDf } from './health-auth.ts';
-import {
-  ABO_LABELS,
-  RH_LABELS,
-  WARNING_TAGS,
-  an,
-  b,
-  cn,
-  parseHealthRecords,
-  type Records,
-  type WarningName,
-} from './items.ts';
+import { unlockHealthDf } from './health-auth.ts';
+import { an, b, cn, parseHealthRecords, type Records } from './items.ts';
 
 export interface HealthIssuerData {
   /** 01 卡类别. */ cardType: string;
@@ -67,7 +72,7 @@ export interface HealthClinicalSummary {
   /** 2A RH血型 (cn1) with its WS 364 label. */
   rh: { code: string; label: string };
   /** 2B … 36, 38: true when the flag is 01. */
-  warnings: Record<WarningName, boolean>;
+  warnings: Record<HealthWarningName, boolean>;
   /** 37 其他医学警示. */
   otherWarnings: string;
 }
@@ -88,56 +93,19 @@ export interface HealthReadOptions {
   random?: (n: number) => Uint8Array;
 }
 
-const LENGTHS: Readonly<Record<number, number>> = {
-  0x01: 1,
-  0x02: 4,
-  0x03: 30,
-  0x04: 11,
-  0x06: 4,
-  0x08: 18,
-  0x09: 3,
-  0x0a: 10,
-  0x39: 3,
-  0x0b: 30,
-  0x0c: 1,
-  0x0d: 1,
-  0x0e: 4,
-  0x0f: 18,
-  0x07: 4,
-  0x10: 20,
-  0x11: 20,
-  0x12: 1,
-  0x13: 1,
-  0x14: 1,
-  0x15: 1,
-  0x16: 100,
-  0x17: 1,
-  0x18: 100,
-  0x19: 30,
-  0x1a: 1,
-  0x1b: 20,
-  0x1c: 30,
-  0x1d: 1,
-  0x1e: 20,
-  0x1f: 30,
-  0x20: 1,
-  0x21: 20,
-  0x29: 1,
-  0x2a: 1,
-  0x37: 40,
-  ...Object.fromEntries(Object.values(WARNING_TAGS).map((t) => [t, 1])),
-};
-const len = (tags: number[]): number => tags.reduce((n, t) => n + 2 + LENGTHS[t], 0);
-
-/** DDF1/EF05 after the certificate (record 5): 06 08 09 0A 39; before it: 01 02 03 04. */
-const EF05_TAIL = [0x06, 0x08, 0x09, 0x0a, 0x39];
-const EF05_HEAD = [0x01, 0x02, 0x03, 0x04];
+/** DDF1/EF05 items but the certificate (record 5), which nothing here reads. */
+const EF05_ITEMS = Object.values(HEALTH_DDF1_EF05).filter(
+  (item) => item !== HEALTH_DDF1_EF05.certificate,
+);
+/** The items after the certificate: 06 08 09 0A 39 (records 6 … last). */
+const EF05_TAIL = [
+  HEALTH_DDF1_EF05.issueDate,
+  HEALTH_DDF1_EF05.cardNumber,
+  HEALTH_DDF1_EF05.securityCode,
+  HEALTH_DDF1_EF05.chipSerial,
+  HEALTH_DDF1_EF05.cityCode,
+];
 const EF05_TAIL_FIRST_RECORD = 6;
-const EF06_TAGS = [0x0b, 0x0c, 0x0d, 0x0e, 0x0f];
-const EF08_TAGS = [0x07, 0x10, 0x11, 0x12, 0x13, 0x14];
-const CONTACT_TAGS = [0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21];
-const ADDRESS_TAGS = [0x15, 0x16, 0x17, 0x18];
-const CLINICAL_FLAG_TAGS = [0x29, 0x2a, ...Object.values(WARNING_TAGS)];
 const DDF1 = fromHex('DDF1');
 
 export async function readHealthCard(
@@ -161,16 +129,16 @@ export async function readHealthCard(
     }
     const ef05 = await readEf05(card);
     const issuer = issuerData(ef05);
-    const city = ef05.get(0x39)!;
+    const city = ef05.get(HEALTH_DDF1_EF05.cityCode.tag)!;
     const unlock = (df: HealthDf): Promise<void> => unlockHealthDf(card, psam, df, city, random);
 
     await unlock('DDF1');
     const holderRecords = parseHealthRecords(
-      await readAll(card, 6, len(EF06_TAGS), 'DDF1/EF06'),
+      await readAll(card, 6, recordFileLength(HEALTH_DDF1_EF06), 'DDF1/EF06'),
       'DDF1/EF06',
     );
     parseHealthRecords(
-      await readAll(card, 8, len(EF08_TAGS), 'DDF1/EF08'),
+      await readAll(card, 8, recordFileLength(HEALTH_DDF1_EF08), 'DDF1/EF08'),
       'DDF1/EF08',
       holderRecords,
     );
@@ -181,21 +149,31 @@ export async function readHealthCard(
       await unlock('DF01');
       if (include.addresses)
         data.addresses = addresses(
-          parseHealthRecords(await readAll(card, 5, len(ADDRESS_TAGS), 'DF01/EF05'), 'DF01/EF05'),
+          parseHealthRecords(
+            await readAll(card, 5, recordFileLength(HEALTH_DF01_EF05), 'DF01/EF05'),
+            'DF01/EF05',
+          ),
         );
       if (include.contacts)
         data.contacts = contacts(
-          parseHealthRecords(await readAll(card, 6, len(CONTACT_TAGS), 'DF01/EF06'), 'DF01/EF06'),
+          parseHealthRecords(
+            await readAll(card, 6, recordFileLength(HEALTH_DF01_EF06), 'DF01/EF06'),
+            'DF01/EF06',
+          ),
         );
     }
     if (include.clinical) {
       await select(card, fromHex('DF02'), 'DF02');
       await unlock('DF02');
       const r = parseHealthRecords(
-        await readAll(card, 5, len(CLINICAL_FLAG_TAGS), 'DF02/EF05'),
+        await readAll(card, 5, recordFileLength(HEALTH_DF02_EF05), 'DF02/EF05'),
         'DF02/EF05',
       );
-      parseHealthRecords(await readAll(card, 6, len([0x37]), 'DF02/EF06'), 'DF02/EF06', r);
+      parseHealthRecords(
+        await readAll(card, 6, recordFileLength(HEALTH_DF02_EF06), 'DF02/EF06'),
+        'DF02/EF06',
+        r,
+      );
       data.clinical = clinical(r);
     }
     return data;
@@ -230,15 +208,21 @@ async function readEf05(card: CardChannel): Promise<Records> {
   const records: Records = new Map();
   const tail = await transceive(
     card,
-    { cla: 0, ins: 0xb2, p1: EF05_TAIL_FIRST_RECORD, p2: (5 << 3) | 0b101, ne: len(EF05_TAIL) },
+    {
+      cla: 0,
+      ins: 0xb2,
+      p1: EF05_TAIL_FIRST_RECORD,
+      p2: (5 << 3) | 0b101,
+      ne: recordFileLength(EF05_TAIL),
+    },
     { label: 'READ RECORD DDF1/EF05' },
   );
   if (tail.sw === 0x9000) parseHealthRecords(tail.data, 'DDF1/EF05', records);
-  for (const tag of [...EF05_HEAD, ...EF05_TAIL]) {
+  for (const { tag, length } of EF05_ITEMS) {
     if (records.has(tag)) continue;
     const one = await command(
       card,
-      { cla: 0, ins: 0xb2, p1: tag, p2: 5 << 3, ne: 2 + LENGTHS[tag] },
+      { cla: 0, ins: 0xb2, p1: tag, p2: 5 << 3, ne: 2 + length },
       { label: `READ RECORD DDF1/EF05 ${tag.toString(16)}` },
     );
     parseHealthRecords(one, 'DDF1/EF05', records);
@@ -248,42 +232,51 @@ async function readEf05(card: CardChannel): Promise<Records> {
 
 function issuerData(r: Records): HealthIssuerData {
   const f = 'DDF1/EF05';
+  const i = HEALTH_DDF1_EF05;
   return {
-    cardType: an(r, 0x01, f),
-    specVersion: an(r, 0x02, f),
-    issuerName: an(r, 0x03, f),
-    issuerCode: cn(r, 0x04, f),
-    issueDate: cn(r, 0x06, f),
-    cardNumber: an(r, 0x08, f),
-    securityCode: an(r, 0x09, f),
-    chipSerial: an(r, 0x0a, f),
-    cityCode: cn(r, 0x39, f),
+    cardType: an(r, i.cardType.tag, f),
+    specVersion: an(r, i.specVersion.tag, f),
+    issuerName: an(r, i.issuerName.tag, f),
+    issuerCode: cn(r, i.issuerCode.tag, f),
+    issueDate: cn(r, i.issueDate.tag, f),
+    cardNumber: an(r, i.cardNumber.tag, f),
+    securityCode: an(r, i.securityCode.tag, f),
+    chipSerial: an(r, i.chipSerial.tag, f),
+    cityCode: cn(r, i.cityCode.tag, f),
   };
 }
 
 function holderData(r: Records): HealthHolderData {
   const f = 'DDF1/EF06';
   const g = 'DDF1/EF08';
+  const i = HEALTH_DDF1_EF06;
+  const j = HEALTH_DDF1_EF08;
   return {
-    name: an(r, 0x0b, f),
-    sex: b(r, 0x0c, f),
-    ethnicity: cn(r, 0x0d, f),
-    birthDate: cn(r, 0x0e, f),
-    idNumber: an(r, 0x0f, f),
-    expiryDate: cn(r, 0x07, g),
-    phone1: an(r, 0x10, g),
-    phone2: an(r, 0x11, g),
-    paymentMethods: [cn(r, 0x12, g), cn(r, 0x13, g), cn(r, 0x14, g)],
+    name: an(r, i.name.tag, f),
+    sex: b(r, i.sex.tag, f),
+    ethnicity: cn(r, i.ethnicity.tag, f),
+    birthDate: cn(r, i.birthDate.tag, f),
+    idNumber: an(r, i.idNumber.tag, f),
+    expiryDate: cn(r, j.expiryDate.tag, g),
+    phone1: an(r, j.phone1.tag, g),
+    phone2: an(r, j.phone2.tag, g),
+    paymentMethods: [cn(r, j.payment1.tag, g), cn(r, j.payment2.tag, g), cn(r, j.payment3.tag, g)],
   };
 }
 
 function contacts(r: Records): HealthContact[] {
+  const f = 'DF01/EF06';
+  const i = HEALTH_DF01_EF06;
   const out: HealthContact[] = [];
-  for (const base of [0x19, 0x1c, 0x1f]) {
+  for (const [name, relation, phone] of [
+    [i.contact1Name, i.contact1Relation, i.contact1Phone],
+    [i.contact2Name, i.contact2Relation, i.contact2Phone],
+    [i.contact3Name, i.contact3Relation, i.contact3Phone],
+  ]) {
     const c = {
-      name: an(r, base, 'DF01/EF06'),
-      relation: cn(r, base + 1, 'DF01/EF06'),
-      phone: an(r, base + 2, 'DF01/EF06'),
+      name: an(r, name.tag, f),
+      relation: cn(r, relation.tag, f),
+      phone: an(r, phone.tag, f),
     };
     if (c.name || c.phone) out.push(c);
   }
@@ -291,9 +284,14 @@ function contacts(r: Records): HealthContact[] {
 }
 
 function addresses(r: Records): HealthAddress[] {
+  const f = 'DF01/EF05';
+  const i = HEALTH_DF01_EF05;
   const out: HealthAddress[] = [];
-  for (const base of [0x15, 0x17]) {
-    const a = { type: cn(r, base, 'DF01/EF05'), address: an(r, base + 1, 'DF01/EF05') };
+  for (const [type, address] of [
+    [i.addressType1, i.address1],
+    [i.addressType2, i.address2],
+  ]) {
+    const a = { type: cn(r, type.tag, f), address: an(r, address.tag, f) };
     if (a.address) out.push(a);
   }
   return out;
@@ -301,18 +299,20 @@ function addresses(r: Records): HealthAddress[] {
 
 function clinical(r: Records): HealthClinicalSummary {
   const f = 'DF02/EF05';
-  const abo = b(r, 0x29, f);
-  const rh = cn(r, 0x2a, f);
-  const warnings = {} as Record<WarningName, boolean>;
-  for (const [name, tag] of Object.entries(WARNING_TAGS) as [WarningName, number][]) {
+  const abo = b(r, HEALTH_DF02_EF05.abo.tag, f);
+  const rh = cn(r, HEALTH_DF02_EF05.rh.tag, f);
+  const warnings = {} as Record<HealthWarningName, boolean>;
+  for (const [name, item] of Object.entries(HEALTH_WARNING_FLAGS) as [
+    HealthWarningName,
+    CardItem,
+  ][]) {
     // 01 = yes; 00 = no, and an unset flag (FF) is not a warning either.
-    const v = b(r, tag, f);
-    warnings[name] = v === '01';
+    warnings[name] = b(r, item.tag, f) === '01';
   }
   return {
-    abo: { code: abo, label: ABO_LABELS[abo] ?? 'unknown' },
-    rh: { code: rh, label: RH_LABELS[rh] ?? 'unknown' },
+    abo: { code: abo, label: HEALTH_ABO_LABELS[abo] ?? 'unknown' },
+    rh: { code: rh, label: HEALTH_RH_LABELS[rh] ?? 'unknown' },
     warnings,
-    otherWarnings: an(r, 0x37, 'DF02/EF06'),
+    otherWarnings: an(r, HEALTH_DF02_EF06.otherWarnings.tag, 'DF02/EF06'),
   };
 }

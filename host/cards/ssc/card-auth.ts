@@ -4,17 +4,9 @@ import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
 import { command } from '../transceive.ts';
 
-/** Key ids on the card (EXTERNAL AUTHENTICATE P2) and in the PSAM (DELIVERY SESSION KEY P2), S7 table B. */
-export const KEY_IDS = {
-  IRK: 0x08,
-  RKSSSE: 0x0a,
-  RK1DF01: 0x2e,
-  RK1DF02: 0x35,
-  RK1DF03: 0x2b,
-  RK2DF03: 0x2c,
-  RK1DF04: 0x2d,
-} as const;
-export type SscKeyName = keyof typeof KEY_IDS;
+// Key ids on the card (EXTERNAL AUTHENTICATE P2) and in the PSAM (DELIVERY SESSION KEY P2), S7
+// table B: protocol/cards/ssc.ts, under the name the card applications and the bench use.
+export { SSC_KEY_IDS as KEY_IDS, type SscKeyName } from '../../../protocol/cards/ssc.ts';
 
 /** GET CHALLENGE `00 84 00 00 08`: 8 bytes are used everywhere (§1.5). */
 export async function getChallenge(card: CardChannel): Promise<Uint8Array> {

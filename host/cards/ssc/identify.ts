@@ -1,19 +1,14 @@
 // Step 2 of iReadCardBas (kiosk-cards.md §2.3): select SSSE, learn the algorithm, read EF05.
 // Two commands: SELECT SSSE, then one READ RECORD of all EF05 records by SFI.
 import { decodeAtr, AtrError } from '../../../protocol/atr.ts';
+import { recordFileLength } from '../../../protocol/cards/items.ts';
+import { SSC_EF05 } from '../../../protocol/cards/ssc.ts';
 import { toHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
 import { ALGORITHM_IDS, defaultAlgorithm, type SscAlgorithm } from './algorithm.ts';
-import {
-  EF05_TAGS,
-  decodeIssuerData,
-  fileLength,
-  needsRksssse,
-  parseRecords,
-  type SscIssuerData,
-} from './items.ts';
+import { decodeIssuerData, needsRksssse, parseRecords, type SscIssuerData } from './items.ts';
 import { readRecordFile } from './records.ts';
 import { selectSsse } from './ssse.ts';
 
@@ -31,7 +26,7 @@ export interface SscIdentity {
   ef05: ReadonlyMap<number, Uint8Array>;
 }
 
-export const EF05_LENGTH = fileLength(EF05_TAGS);
+export const EF05_LENGTH = recordFileLength(SSC_EF05);
 
 export async function identifySsc(card: CardChannel): Promise<SscIdentity> {
   const historicalBytes = historicalBytesHex(card.atr);

@@ -1,56 +1,13 @@
-// The data items of SSSE EF05 (发卡机构数据文件) and EF06 (持卡人基本信息文件), kiosk-cards.md §1.3
-// (S5 table 9). Records are SIMPLE-TLV, the tag is the record identifier.
+// Decoding SSSE EF05 (发卡机构数据文件) and EF06 (持卡人基本信息文件), kiosk-cards.md §1.3
+// (S5 table 9). Records are SIMPLE-TLV, the tag is the record identifier; the items' tags and
+// lengths are protocol/cards/ssc.ts.
+import { SSC_EF05, SSC_EF06 } from '../../../protocol/cards/ssc.ts';
 import { toHex } from '../../iso7816/hex.ts';
 import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
 import { parseSimpleTlvs, type SimpleTlv } from '../../iso7816/simple-tlv.ts';
 import { decodeAn } from '../../iso7816/text.ts';
 import { CardError } from '../card-error.ts';
 import { NationalCode } from '../national-codes.ts';
-
-/** EF05 tags in record order (§1.4). */
-export const EF05_TAGS = {
-  cardId: 0x01,
-  cardCategory: 0x02,
-  specVersion: 0x03,
-  initialisingOrg: 0x04,
-  issueDate: 0x05,
-  expiryDate: 0x06,
-  cardNumber: 0x07,
-} as const;
-
-/** EF06 tags in record order (§1.4; 4E is absent on 1.0 cards). */
-export const EF06_TAGS = {
-  socialSecurityNumber: 0x08,
-  name: 0x09,
-  nameExtension: 0x4e,
-  sex: 0x0a,
-  ethnicity: 0x0b,
-  birthplace: 0x0c,
-  birthDate: 0x0d,
-} as const;
-
-/** Value lengths of the items (S5 table 9), e.g. for Le of a read by identifier. */
-export const ITEM_LENGTHS: Readonly<Record<number, number>> = {
-  0x01: 16,
-  0x02: 1,
-  0x03: 4,
-  0x04: 12,
-  0x05: 4,
-  0x06: 4,
-  0x07: 9,
-  0x08: 18,
-  0x09: 30,
-  0x4e: 20,
-  0x0a: 1,
-  0x0b: 1,
-  0x0c: 3,
-  0x0d: 4,
-};
-
-/** Bytes of a whole file read in one READ RECORD (P2 = 05): Σ (2 + length) over its tags. */
-export function fileLength(tags: Readonly<Record<string, number>>): number {
-  return Object.values(tags).reduce((n, t) => n + 2 + ITEM_LENGTHS[t], 0);
-}
 
 /** EF05, typed. Strings as the national interface prints them. */
 export interface SscIssuerData {
@@ -104,7 +61,7 @@ export function parseRecords(bytes: Uint8Array, file: string): Map<number, Uint8
 }
 
 export function decodeIssuerData(records: Map<number, Uint8Array>): SscIssuerData {
-  const cardIdBytes = need(records, EF05_TAGS.cardId, 'EF05');
+  const cardIdBytes = need(records, SSC_EF05.cardId.tag, 'EF05');
   if (cardIdBytes.length !== 16)
     throw new CardError(
       NationalCode.BAD_CARD_ID_FORMAT,
@@ -119,27 +76,27 @@ export function decodeIssuerData(records: Map<number, Uint8Array>): SscIssuerDat
   return {
     cardId,
     regionCode: cardId.slice(0, 6),
-    cardCategory: an(records, EF05_TAGS.cardCategory, 'EF05'),
-    specVersion: an(records, EF05_TAGS.specVersion, 'EF05'),
-    initialisingOrg: toHex(need(records, EF05_TAGS.initialisingOrg, 'EF05')),
-    issueDate: cn(records, EF05_TAGS.issueDate, 'EF05'),
-    expiryDate: cn(records, EF05_TAGS.expiryDate, 'EF05'),
-    cardNumber: an(records, EF05_TAGS.cardNumber, 'EF05').slice(0, 9),
+    cardCategory: an(records, SSC_EF05.cardCategory.tag, 'EF05'),
+    specVersion: an(records, SSC_EF05.specVersion.tag, 'EF05'),
+    initialisingOrg: toHex(need(records, SSC_EF05.initialisingOrg.tag, 'EF05')),
+    issueDate: cn(records, SSC_EF05.issueDate.tag, 'EF05'),
+    expiryDate: cn(records, SSC_EF05.expiryDate.tag, 'EF05'),
+    cardNumber: an(records, SSC_EF05.cardNumber.tag, 'EF05').slice(0, 9),
   };
 }
 
 export function decodeHolderData(records: Map<number, Uint8Array>): SscHolderData {
-  const name = need(records, EF06_TAGS.name, 'EF06');
-  const extension = records.get(EF06_TAGS.nameExtension);
+  const name = need(records, SSC_EF06.name.tag, 'EF06');
+  const extension = records.get(SSC_EF06.nameExtension.tag);
   // Join the bytes before decoding: a GBK character may straddle the 30-byte boundary of 09.
   const joined = concat(stripZeros(name), extension ? stripZeros(extension) : new Uint8Array(0));
   return {
-    socialSecurityNumber: an(records, EF06_TAGS.socialSecurityNumber, 'EF06'),
+    socialSecurityNumber: an(records, SSC_EF06.socialSecurityNumber.tag, 'EF06'),
     name: text(joined, 'EF06 姓名').trim(),
-    sex: an(records, EF06_TAGS.sex, 'EF06'),
-    ethnicity: cn(records, EF06_TAGS.ethnicity, 'EF06'),
-    birthplace: cn(records, EF06_TAGS.birthplace, 'EF06'),
-    birthDate: cn(records, EF06_TAGS.birthDate, 'EF06'),
+    sex: an(records, SSC_EF06.sex.tag, 'EF06'),
+    ethnicity: cn(records, SSC_EF06.ethnicity.tag, 'EF06'),
+    birthplace: cn(records, SSC_EF06.birthplace.tag, 'EF06'),
+    birthDate: cn(records, SSC_EF06.birthDate.tag, 'EF06'),
     hasNameExtension: extension !== undefined,
   };
 }

@@ -6,6 +6,8 @@
 // GET CHALLENGE, EXTERNAL AUTHENTICATE, READ RECORD EF06 (all); on the PSAM, overlapping:
 // READ BINARY EF0016, then DELIVERY SESSION KEY + CIPHER DATA for IRK and for RKSSSE.
 import { randomBytes } from 'node:crypto';
+import { recordFileLength } from '../../../protocol/cards/items.ts';
+import { SSC_EF06 } from '../../../protocol/cards/ssc.ts';
 import { CardError } from '../card-error.ts';
 import { withTransaction, type CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
@@ -14,15 +16,7 @@ import type { SscBasicInfo } from './basic-info.ts';
 import { askHsm, finishHsm, prepareHsm } from './hsm-path.ts';
 import type { HsmFunction } from './hsm.ts';
 import { identifySsc, type SscIdentity } from './identify.ts';
-import {
-  EF06_TAGS,
-  ITEM_LENGTHS,
-  decodeHolderData,
-  fileLength,
-  parseRecords,
-  specVersionNumber,
-  type SscHolderData,
-} from './items.ts';
+import { decodeHolderData, parseRecords, specVersionNumber, type SscHolderData } from './items.ts';
 import {
   authenticateWithPsam,
   HSM_FALLBACK_CODES,
@@ -42,9 +36,9 @@ export interface SscReadOptions {
   random?: RandomSource;
 }
 
-export const EF06_LENGTH = fileLength(EF06_TAGS);
+export const EF06_LENGTH = recordFileLength(SSC_EF06);
 /** 1.0 cards have no 4E 姓名扩展 (§1.4): EF06 is 22 bytes shorter. */
-const EF06_LENGTH_1_0 = EF06_LENGTH - 2 - ITEM_LENGTHS[EF06_TAGS.nameExtension];
+const EF06_LENGTH_1_0 = EF06_LENGTH - 2 - SSC_EF06.nameExtension.length;
 
 export const defaultRandom: RandomSource = (n) => new Uint8Array(randomBytes(n));
 

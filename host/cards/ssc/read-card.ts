@@ -2,6 +2,7 @@
 // change, one READ RECORD per linear file (all records by SFI), authentication only when the card
 // answers 6982 (security status not satisfied), with the DF's read key (S7 table B) through the
 // PSAM, or the HSM, or the keypad PIN where the file allows "PIN or RK" (iAuthType 1).
+import { SSC_DF_AIDS, SSC_HSM_KEY_ADDRESSES, SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
 import { parseSimpleTlvs } from '../../iso7816/simple-tlv.ts';
 import { decodeAn } from '../../iso7816/text.ts';
@@ -24,7 +25,7 @@ import { formatHsmExternalAuth, parseHsmAuthAnswer, type HsmFunction } from './h
 import { identifySsc, type SscIdentity } from './identify.ts';
 import { HSM_FALLBACK_CODES, psamError, type RandomSource } from './psam-path.ts';
 import { EF06_LENGTH, withCards } from './read-basic.ts';
-import { SSSE_AID, selectSsse } from './ssse.ts';
+import { selectSsse } from './ssse.ts';
 
 export interface ReadCardOptions {
   authType: 'pin' | 'key';
@@ -42,15 +43,6 @@ export interface FileResult {
   fields: string[];
 }
 
-/** AIDs of the SSSE DFs (§1.2). */
-const DF_AIDS: Readonly<Record<string, string>> = {
-  DF01: 'D15600000500',
-  DF02: 'D15600000501',
-  DF03: 'D15600000502',
-  DF04: 'D15600000503',
-  DF07: 'D15600000504',
-};
-
 /** Read keys per DF (S7 table B); DF03 has two (RK2DF03 for unemployment insurance). */
 const READ_KEYS: Readonly<Record<string, readonly SscKeyName[]>> = {
   SSSE: ['RKSSSE'],
@@ -60,16 +52,8 @@ const READ_KEYS: Readonly<Record<string, readonly SscKeyName[]>> = {
   DF04: ['RK1DF04'],
 };
 
-/** HSM key logical addresses, group 01 (S7 appendix B; the groups' meaning is UNCONFIRMED). */
-const HSM_ADDRESSES: Readonly<Record<SscKeyName, string>> = {
-  IRK: '0170',
-  RKSSSE: '004C',
-  RK1DF01: '004F',
-  RK1DF02: '0064',
-  RK1DF03: '0193',
-  RK2DF03: '0196',
-  RK1DF04: '0182',
-};
+/** The HSM key group the host asks for (S7 appendix B; the groups' meaning is UNCONFIRMED). */
+const HSM_KEY_GROUP = 0;
 
 /** Files whose read condition is "PIN or RK" (§1.2: DF01 public application). */
 const PIN_OR_KEY_DFS = new Set(['DF01']);
@@ -148,7 +132,7 @@ class FileReader {
     if (df === 'SSSE') {
       await selectSsse(this.card);
     } else {
-      const aid = DF_AIDS[df];
+      const aid = (SSC_DF_AIDS as Readonly<Record<string, string>>)[df];
       const cmd = aid
         ? { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(aid) }
         : { cla: 0, ins: 0xa4, p1: 0x00, p2: 0x00, data: fromHex(df) };
@@ -158,7 +142,7 @@ class FileReader {
         if (this.#df !== 'SSSE')
           await command(
             this.card,
-            { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: SSSE_AID },
+            { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(SSSE_AID) },
             { label: 'SELECT SSSE' },
           );
         await command(this.card, cmd, { label: `SELECT ${df}` });
@@ -236,7 +220,7 @@ class FileReader {
     const challenge = await getChallenge(this.card);
     const fields = {
       algorithmId: algorithmIdText(this.id.algorithm),
-      keyAddress: HSM_ADDRESSES[key],
+      keyAddress: SSC_HSM_KEY_ADDRESSES[key][HSM_KEY_GROUP],
       processFactor: toHex(challenge),
       originalInfo: toHex(oi),
     };

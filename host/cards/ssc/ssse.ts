@@ -1,31 +1,14 @@
-// The SSSE application: its name, the SELECT that finds it, and what its FCI says
+// The SSSE application: the SELECT that finds it by name (protocol/cards/ssc.ts), and what its FCI says
 // (kiosk-cards.md §1.2 and §1.5; S4 table 1, S7 §10.1).
+import { SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import { findBerPath, findBerTlv, parseBerTlvs, type BerTlv } from '../../iso7816/ber-tlv.ts';
 import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
+import { fromHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
 import { transceive, type TransceiveOptions } from '../transceive.ts';
 import { algorithmOfId, type SscAlgorithm } from './algorithm.ts';
-
-/** "sx1.sh." ‖ GBK 社会保障: the SSSE DF name (S4 table 1, S5 table 1). */
-export const SSSE_AID = Uint8Array.of(
-  0x73,
-  0x78,
-  0x31,
-  0x2e,
-  0x73,
-  0x68,
-  0x2e,
-  0xc9,
-  0xe7,
-  0xbb,
-  0xe1,
-  0xb1,
-  0xa3,
-  0xd5,
-  0xcf,
-);
 
 export interface SsseFci {
   /** Algorithm from tag 86 inside 9F0C; undefined when the card has no 9F0C (S7 §10.1 default). */
@@ -72,7 +55,7 @@ export async function selectSsse(
   const label = 'SELECT SSSE';
   const r = await transceive(
     channel,
-    { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: SSSE_AID, ne: 256 },
+    { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(SSSE_AID), ne: 256 },
     { ...options, label },
   );
   if (r.sw === 0x6a82 || r.sw === 0x6a81 || r.sw === 0x6d00 || r.sw === 0x6e00)

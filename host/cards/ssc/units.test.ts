@@ -1,12 +1,10 @@
-// Unit tests of the small SSC pieces: HSM strings, FCI, items, diversification factors.
+// Unit tests of the small SSC pieces: HSM strings, FCI, items.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { sscCardFactor, sscRegionFactor } from '../../../simulator/profiles/keys.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import { defaultAlgorithm } from './algorithm.ts';
-import { cardFactor, regionFactor } from './diversification.ts';
 import { formatHsmStep1, formatHsmStep2Key, parseHsmAuthAnswer, parseHsmStep2Key } from './hsm.ts';
 import { decodeHolderData, decodeIssuerData, parseRecords, specVersionNumber } from './items.ts';
 import { parseSsseFci } from './ssse.ts';
@@ -151,20 +149,5 @@ describe('EF05 / EF06 items', () => {
       expect.objectContaining({ code: -1 }),
     );
     expect(() => decodeHolderData(new Map())).toThrow(CardError);
-  });
-});
-
-describe('diversification factors', () => {
-  it('match the simulator test scheme for both §1.8 forms', () => {
-    for (const id of [
-      T.CARD_ID,
-      '330106D15600000577D0E1F2FFFFFFFF',
-      '650102D15600000591D40B3C27AE6C01',
-    ]) {
-      expect(toHex(regionFactor(id))).toBe(toHex(sscRegionFactor(fromHex(id))));
-      expect(toHex(cardFactor(id))).toBe(toHex(sscCardFactor(fromHex(id))));
-    }
-    expect(toHex(regionFactor('330106D15600000577D0E1F2FFFFFFFF'))).toBe('3333303130307378');
-    expect(toHex(regionFactor(T.CARD_ID))).toBe('3531393930307378');
   });
 });

@@ -2,6 +2,7 @@
 // bank card number (kiosk-cards.md §4): data = 83 len PDOL-data; the answer is the application's
 // format 1 or 2 template with AIP and AFL.
 
+import { EMV_TAG } from '../../../protocol/cards/bank.ts';
 import type { CardCommand } from '../command-apdu.ts';
 import type { CardState } from '../card-state.ts';
 import { reply, replyData } from '../reply.ts';
@@ -12,6 +13,7 @@ export function getProcessingOptions(state: CardState, cmd: CardCommand): Uint8A
   const response = state.currentDf.gpoResponse;
   if (!response) return reply(SW.CONDITIONS_NOT_SATISFIED);
   const d = cmd.data;
-  if (d.length < 2 || d[0] !== 0x83 || d[1] !== d.length - 2) return reply(SW.WRONG_LENGTH);
+  if (d.length < 2 || d[0] !== EMV_TAG.COMMAND_TEMPLATE || d[1] !== d.length - 2)
+    return reply(SW.WRONG_LENGTH);
   return replyData(cmd, response);
 }
