@@ -115,9 +115,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     'text',
   ).action(
     withSource(false, async (s, o) => {
-      await s.reader().catch(() => undefined);
+      const found = await s.reader().catch((e: unknown) => e);
       await readersCommand(s.readers, io, o.format);
-      return s.readers.list().length > 0 ? ExitCode.Ok : ExitCode.NoReader;
+      if (found instanceof NoReaderError) {
+        io.stderr(`error: ${found.message}\n`);
+        return ExitCode.NoReader;
+      }
+      return ExitCode.Ok;
     }),
   );
 

@@ -18,6 +18,7 @@ import {
 } from '../ccid/errors.ts';
 import type { Tracer } from '../ccid/frame-channel.ts';
 import type { Transport } from '../transport/transport.ts';
+import { isTransportError } from '../transport/transport-error.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import type { ReaderCapabilities } from './capabilities.ts';
 import type { CardSession, ShareMode } from './card-session.ts';
@@ -257,10 +258,13 @@ export class Reader extends EventEmitter<ReaderEvents> {
       this.#lastError =
         e instanceof ReaderError
           ? e
-          : new ReaderDetachedError(`${this.path}: ${(e as Error).message}`, {
-              reader: this.path,
-              cause: e,
-            });
+          : new ReaderDetachedError(
+              isTransportError(e) ? e.message : `${this.path}: ${String(e)}`,
+              {
+                reader: this.path,
+                cause: e,
+              },
+            );
       return undefined;
     }
     if (this.#isClosed()) {
