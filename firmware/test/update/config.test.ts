@@ -8,6 +8,8 @@ import type { ReaderConfig } from '../../../protocol/native/device-info.ts';
 import type { VendorResponse } from '../../../protocol/native/vendor-escape.ts';
 import type { UpdateRig } from '../../../simulator/boot/update-rig.ts';
 import { ask, idle, kit, newRig, settle, type Kit } from './rig-kit.ts';
+import { sha256 } from '../../../protocol/image/sign.ts';
+import { crc32 } from '../../../protocol/native/update.ts';
 
 let k: Kit;
 let factory: Uint8Array;
@@ -137,5 +139,54 @@ describe('configuration area', () => {
       ).toContainEqual(now);
       expect(rig.notes.some((n) => n.includes('power cut'))).toBe(true);
     }
+  });
+
+  it('a ConfigWrite during an update transfer waits its turn for the flash; both complete', async () => {
+    const clock = new VirtualClock();
+    const rig = newRig(k, factory, 20, clock);
+    const image = k.sign(2, 2);
+    const begin = await ask(clock, rig, {
+      command: VendorCommand.UpdateBegin,
+      imageSize: image.length,
+      sha256: sha256(image),
+    });
+    expect(begin.status).toBe(VendorStatus.Ok);
+    let at = 0;
+    let configWritten = false;
+    while (at < image.length) {
+      const data = image.slice(at, at + 2048);
+      const r = await ask(clock, rig, {
+        command: VendorCommand.UpdateWrite,
+        offset: at,
+        crc32: crc32(data),
+        data,
+      });
+      if (r.status === VendorStatus.Busy) {
+        await idle(clock, 10);
+        continue;
+      }
+      expect(r.status).toBe(VendorStatus.Ok);
+      at += data.length;
+      if (!configWritten) {
+        // The agent has flash work queued now: the configuration write goes in between.
+        const w = await ask(clock, rig, {
+          command: VendorCommand.ConfigWrite,
+          config: { serialNumber: 'MID-UPDATE' },
+        });
+        expect(w.status).toBe(VendorStatus.Ok);
+        configWritten = true;
+      }
+    }
+    for (;;) {
+      const f = await ask(clock, rig, { command: VendorCommand.UpdateFinish });
+      if (f.status === VendorStatus.Busy) {
+        await idle(clock, 20);
+        continue;
+      }
+      expect(f.status).toBe(VendorStatus.Ok);
+      break;
+    }
+    expect((await readOk(clock, rig)).serialNumber).toBe('MID-UPDATE');
+    expect(rig.panics).toEqual([]);
   });
 });
