@@ -5,8 +5,7 @@
 import iconv from 'iconv-lite';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sscPersona, SSSE_AID } from '../../simulator/profiles/index.ts';
-import { resolveCardSpec } from '../../simulator/profiles/index.ts';
+import { psamPersona, resolveCardSpec, sscPersona } from '../../simulator/profiles/index.ts';
 import {
   missingPcscPackages,
   PYTHON_DIR,
@@ -32,6 +31,9 @@ if (skip) {
 }
 
 const READ_SSSE = join(PYTHON_DIR, 'read_ssse.py');
+/** SSSE: "sx1.sh." ‖ GBK 社会保障 (kiosk-cards.md §1.2), as python/read_ssse.py selects it. */
+const SSSE_AID = '7378312E73682EC9E7BBE1B1A3D5CF';
+const TRANSMIT = join(PYTHON_DIR, 'transmit.py');
 
 afterEach(async () => {
   await stopAll();
@@ -150,5 +152,34 @@ describe.skipIf(skip)('stock PC/SC: pcscd + libccid (GemPCTwin) on the simulator
     expect(pcscd.log.text).toMatch(/PPS: Sending request: FF 11 96 78/);
     expect(pcscd.log.text).toMatch(/PPS: Receiving confirm: FF 11 96 78/);
     expect(pcscd.log.text).toMatch(/sending: 00 C1 01 FE 3E/); // S(IFS request) 254
+  });
+
+  it('a PSAM (PPS to D = 4 on T=0) and inverse-convention cards on T=0 and T=1', async () => {
+    const dir = workDir();
+    const sim = await startSimulator({ dir, card: 'psam' });
+    const pcscd = await startPcscd({ dir, device: sim.pty });
+    const transmit = async (protocol: 'T0' | 'T1', ...apdus: string[]) => {
+      const run = await runPython(pcscd, TRANSMIT, [pcscd.readerName, protocol, ...apdus]);
+      expect(run.stderr, pcscd.log.tail()).toBe('');
+      return JSON.parse(run.stdout) as { atr: string; protocol: string; responses: string[] };
+    };
+    // EF0016 (terminal number, BCD) by SFI 0x16.
+    const psam = await transmit('T0', '00B0960006');
+    expect(psam.responses).toEqual([`${psamPersona('psam').terminalNumber}9000`]);
+    expect(pcscd.log.text).toMatch(/PPS: Receiving confirm: FF 10 13 FC/);
+    for (const [atr, protocol] of [
+      ['3F021450', 'T0'],
+      ['3F800181', 'T1'],
+    ] as const) {
+      // Out, and pcscd saw it go; in, and pcscd saw it come (it polls the slot).
+      let from = pcscd.log.text.length;
+      await sim.command('remove');
+      await pcscd.log.waitFor(/Card Removed From/, 20_000, from);
+      from = pcscd.log.text.length;
+      await sim.command(`insert atr:${atr}`);
+      await pcscd.log.waitFor(/Card inserted into/, 20_000, from);
+      const result = await transmit(protocol, '0084000008');
+      expect(result).toEqual({ atr, protocol, responses: ['9000'] });
+    }
   });
 });
