@@ -1,6 +1,6 @@
 // The one error type the card applications throw. It carries the national code (S7 table A.1,
 // or −SW for a card status word), so the national functions can return it as is, and a JSON form.
-import { formatStatusWord } from '../../protocol/iso7816/status-words.ts';
+import { formatStatusWord, swTriesLeftOf } from '../../protocol/iso7816/status-words.ts';
 import { NationalCode, nationalCodeOfStatusWord, nationalCodeText } from './national-codes.ts';
 
 /** Which card or module answered. */
@@ -49,7 +49,7 @@ export class CardError extends Error {
   /** A card answered `sw` to `command`. */
   static fromStatusWord(sw: number, command: string, role: CardRole = 'card'): CardError {
     const code = nationalCodeOfStatusWord(sw);
-    const triesLeft = (sw & 0xfff0) === 0x63c0 ? sw & 0x0f : undefined;
+    const triesLeft = swTriesLeftOf(sw);
     const who = role === 'psam' ? 'PSAM' : 'card';
     return new CardError(
       code,

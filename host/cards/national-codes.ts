@@ -1,5 +1,6 @@
 // Error codes of the national reader interface, S7 table A.1 (kiosk-cards.md §2.6), and the
 // rule that turns a card status word into a code: −(SW1·256 + SW2).
+import { swTriesLeftOf } from '../../protocol/iso7816/status-words.ts';
 
 export interface NationalCodeText {
   /** The S7 text, GBK-safe, as the national DLL puts it in pOutInfo. */
@@ -130,8 +131,8 @@ export function nationalCodeText(code: number): NationalCodeText {
   if (Number.isInteger(sw) && sw > 0 && sw <= 0xffff) {
     const listed = STATUS_WORDS.get(sw);
     if (listed) return listed;
-    if ((sw & 0xfff0) === 0x63c0) {
-      const n = sw & 0x0f;
+    const n = swTriesLeftOf(sw);
+    if (n !== undefined) {
       return {
         zh: `外部认证失败，剩余可尝试次数${n}次`,
         en: `authentication failed, ${n} tries left`,

@@ -6,7 +6,7 @@ import {
   type CommandApdu,
   type ResponseApdu,
 } from '../../protocol/iso7816/apdu.ts';
-import { statusWordMeaning } from '../../protocol/iso7816/status-words.ts';
+import { statusWordMeaning, SW } from '../../protocol/iso7816/status-words.ts';
 import { CardError, toCardError, type CardRole } from './card-error.ts';
 import type { CardChannel } from './channel.ts';
 import { NationalCode } from './national-codes.ts';
@@ -72,7 +72,7 @@ export async function command(
   options: TransceiveOptions = {},
 ): Promise<Uint8Array> {
   const r = await transceive(channel, cmd, options);
-  if (r.sw === 0x9000 || (r.sw1 === 0x62 && r.data.length > 0)) return r.data;
+  if (r.sw === SW.OK || (r.sw1 === 0x62 && r.data.length > 0)) return r.data;
   throw CardError.fromStatusWord(
     r.sw,
     options.label ?? `INS ${cmd.ins.toString(16)}`,

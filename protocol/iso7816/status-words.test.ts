@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatStatusWord, statusWordMeaning } from './status-words.ts';
+import {
+  formatStatusWord,
+  statusWordMeaning,
+  swExactLength,
+  swTriesLeft,
+  swTriesLeftOf,
+} from './status-words.ts';
 
 describe('statusWordMeaning', () => {
   it('knows the SSC table (kiosk-cards.md §1.5)', () => {
@@ -24,5 +30,17 @@ describe('statusWordMeaning', () => {
   it('formats four hex digits', () => {
     expect(formatStatusWord(0x6a82)).toBe('6A82');
     expect(formatStatusWord(0x0001)).toBe('0001');
+  });
+  it('builds and reads 63Cx and 6Cxx', () => {
+    expect(swTriesLeft(2)).toBe(0x63c2);
+    expect(swTriesLeft(-1)).toBe(0x63c0);
+    expect(swTriesLeft(99)).toBe(0x63cf);
+    expect(swTriesLeftOf(0x63c2)).toBe(2);
+    expect(swTriesLeftOf(0x6310)).toBeUndefined();
+    expect(swTriesLeftOf(0x9000)).toBeUndefined();
+    for (let n = 0; n <= 15; n++) expect(statusWordMeaning(swTriesLeft(n)).triesLeft).toBe(n);
+    expect(swExactLength(0x12)).toBe(0x6c12);
+    expect(swExactLength(256)).toBe(0x6c00);
+    expect(statusWordMeaning(swExactLength(256)).available).toBe(256);
   });
 });

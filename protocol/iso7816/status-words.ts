@@ -52,6 +52,11 @@ export function swTriesLeft(tries: number): number {
   return (SW1_WARNING_CHANGED << 8) | SW2_TRIES_MARK | Math.max(0, Math.min(15, tries));
 }
 
+/** The x of 63Cx (tries left after a failed verification or authentication), else undefined. */
+export function swTriesLeftOf(sw: number): number | undefined {
+  return sw >> 8 === SW1_WARNING_CHANGED && (sw & 0xf0) === SW2_TRIES_MARK ? sw & 0x0f : undefined;
+}
+
 /** 6Cxx: wrong Le, xx = the exact length (00 = 256). */
 export function swExactLength(n: number): number {
   return (SW1_WRONG_LE << 8) | (n & 0xff);
@@ -127,8 +132,8 @@ export function statusWordMeaning(sw: number): StatusWordMeaning {
       text: `wrong Le; ${sw2 || 256} bytes available`,
       available: sw2 || 256,
     };
-  if (sw1 === SW1_WARNING_CHANGED && (sw2 & 0xf0) === SW2_TRIES_MARK) {
-    const triesLeft = sw2 & 0x0f;
+  const triesLeft = swTriesLeftOf(sw);
+  if (triesLeft !== undefined) {
     return { sw, kind: 'error', text: `authentication failed, ${triesLeft} tries left`, triesLeft };
   }
   // ISO 7816-4 §5.1.3: 62xx and 63xx are warnings (state unchanged / changed); 90xx is not

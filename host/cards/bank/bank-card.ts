@@ -8,6 +8,7 @@ import { findBerTlv, parseBerTlvs, type BerTlv } from '../../iso7816/ber-tlv.ts'
 import { decodeCn } from '../../iso7816/bcd.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
 import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { CardError } from '../card-error.ts';
 import { withTransaction, type CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
@@ -100,8 +101,12 @@ async function selectApplication(card: CardChannel): Promise<{ aid: string; fci:
       { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(aid), ne: 256 },
       { label: `SELECT ${aid}` },
     );
-    if (r.sw === 0x9000) return { aid, fci: tlv(r.data, 'FCI') };
-    if (r.sw !== 0x6a82 && r.sw !== 0x6a81 && r.sw !== 0x6283)
+    if (r.sw === SW.OK) return { aid, fci: tlv(r.data, 'FCI') };
+    if (
+      r.sw !== SW.FILE_NOT_FOUND &&
+      r.sw !== SW.FUNCTION_NOT_SUPPORTED &&
+      r.sw !== SW.FILE_DEACTIVATED
+    )
       throw CardError.fromStatusWord(r.sw, `SELECT ${aid}`);
   }
   const fromPse = await pseAids(card);
@@ -111,7 +116,7 @@ async function selectApplication(card: CardChannel): Promise<{ aid: string; fci:
       { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(aid), ne: 256 },
       { label: `SELECT ${aid}` },
     );
-    if (r.sw === 0x9000) return { aid, fci: tlv(r.data, 'FCI') };
+    if (r.sw === SW.OK) return { aid, fci: tlv(r.data, 'FCI') };
   }
   throw new CardError(
     NationalCode.WRONG_CARD_TYPE,
@@ -127,12 +132,12 @@ async function pseAids(card: CardChannel): Promise<string[]> {
     { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(PSE_NAME), ne: 256 },
     { label: 'SELECT PSE' },
   );
-  if (r.sw !== 0x9000) return [];
+  if (r.sw !== SW.OK) return [];
   const sfi = findBerTlv(tlv(r.data, 'PSE FCI'), EMV_TAG.DIRECTORY_SFI)?.value[0] ?? 1;
   const aids: string[] = [];
   for (let n = 1; n <= 16; n++) {
     const rec = await transceive(card, readRecord(sfi, n), { label: `READ RECORD PSE #${n}` });
-    if (rec.sw !== 0x9000) break;
+    if (rec.sw !== SW.OK) break;
     const collect = (nodes: BerTlv[]): void => {
       for (const node of nodes) {
         if (node.tag === EMV_TAG.ADF_NAME) aids.push(toHex(node.value));
@@ -180,8 +185,8 @@ async function processingOptions(
     { cla: 0x80, ins: 0xa8, p1: 0, p2: 0, data, ne: 256 },
     { label: 'GET PROCESSING OPTIONS' },
   );
-  if (r.sw === 0x6985 || r.sw === 0x6d00) return undefined;
-  if (r.sw !== 0x9000) throw CardError.fromStatusWord(r.sw, 'GET PROCESSING OPTIONS');
+  if (r.sw === SW.CONDITIONS_NOT_SATISFIED || r.sw === SW.INS_NOT_SUPPORTED) return undefined;
+  if (r.sw !== SW.OK) throw CardError.fromStatusWord(r.sw, 'GET PROCESSING OPTIONS');
   const nodes = tlv(r.data, 'GPO answer');
   let afl: Uint8Array | undefined;
   const format1 = nodes.find((n) => n.tag === EMV_TAG.RESPONSE_FORMAT_1);

@@ -19,6 +19,7 @@ import {
   type HealthWarningName,
 } from '../../../protocol/cards/health.ts';
 import { recordFileLength, type CardItem } from '../../../protocol/cards/items.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { fromHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
@@ -119,7 +120,7 @@ export async function readHealthCard(
     try {
       await select(card, DDF1, 'DDF1');
     } catch (e) {
-      if (e instanceof CardError && e.details.sw === 0x6a82)
+      if (e instanceof CardError && e.details.sw === SW.FILE_NOT_FOUND)
         throw new CardError(
           NationalCode.WRONG_CARD_TYPE,
           'SELECT DDF1: no DDF1; not a resident health card',
@@ -217,7 +218,7 @@ async function readEf05(card: CardChannel): Promise<Records> {
     },
     { label: 'READ RECORD DDF1/EF05' },
   );
-  if (tail.sw === 0x9000) parseHealthRecords(tail.data, 'DDF1/EF05', records);
+  if (tail.sw === SW.OK) parseHealthRecords(tail.data, 'DDF1/EF05', records);
   for (const { tag, length } of EF05_ITEMS) {
     if (records.has(tag)) continue;
     const one = await command(

@@ -3,6 +3,7 @@
 // Codes: `an` text (GBK), `cn` F-padded BCD ('' when unset, FF), `b` hex.
 import { toHex } from '../../iso7816/hex.ts';
 import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { parseSimpleTlvs } from '../../iso7816/simple-tlv.ts';
 import { decodeAn } from '../../iso7816/text.ts';
 import { CardError } from '../card-error.ts';
@@ -52,7 +53,10 @@ export function b(r: Records, tag: number, file: string): string {
 function need(r: Records, tag: number, file: string): Uint8Array {
   const v = r.get(tag);
   if (!v)
-    throw new CardError(-0x6a83, `${file} has no item ${hex(tag)}`, { role: 'card', sw: 0x6a83 });
+    throw new CardError(-0x6a83, `${file} has no item ${hex(tag)}`, {
+      role: 'card',
+      sw: SW.RECORD_NOT_FOUND,
+    });
   return v;
 }
 

@@ -2,6 +2,7 @@
 // let it authenticate user cards (kiosk-cards.md §1.11; simulator/profiles/KEYS.md §4):
 //   DELIVERY SESSION KEY  80 DE <P1> <P2> Lc F1 … Fn PF  → derives the card key and session key
 //   CIPHER DATA           80 FA 00 00 Lc data            → data enciphered under the session key
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { toHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
@@ -44,7 +45,7 @@ export class Psam {
         ne: TERMINAL_NUMBER_LENGTH,
       };
       let r = await transceive(this.channel, cmd, { role: 'psam', label });
-      if (r.sw === 0x6a86 || r.sw === 0x6a82 || r.sw === 0x6981) {
+      if (r.sw === SW.WRONG_P1P2 || r.sw === SW.FILE_NOT_FOUND || r.sw === SW.FILE_STRUCTURE) {
         // A PSAM without SFI addressing: select the EF by FID under the current DF, then read it.
         await command(
           this.channel,
@@ -53,7 +54,7 @@ export class Psam {
         );
         r = await transceive(this.channel, { ...cmd, p1: 0x00 }, { role: 'psam', label });
       }
-      if (r.sw !== 0x9000) throw CardError.fromStatusWord(r.sw, label, 'psam');
+      if (r.sw !== SW.OK) throw CardError.fromStatusWord(r.sw, label, 'psam');
       if (r.data.length < TERMINAL_NUMBER_LENGTH)
         throw new CardError(NationalCode.NO_PSAM, `${label}: ${r.data.length} bytes, expected 6`, {
           role: 'psam',

@@ -5,6 +5,7 @@
 //             card checks it (EXTERNAL AUTHENTICATE 0A).
 // The card and the PSAM sit in different slots, so their commands overlap: the PSAM works on the
 // internal authentication while the card answers INTERNAL AUTHENTICATE and GET CHALLENGE.
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { NationalCode } from '../national-codes.ts';
@@ -108,13 +109,13 @@ export function psamError(e: unknown, key: 'IRK' | 'RKSSSE'): CardError {
   if (!(e instanceof CardError))
     return new CardError(NationalCode.NO_PSAM, `PSAM: ${String(e)}`, { role: 'psam', cause: e });
   if (e.details.role !== 'psam') return e;
-  if (e.details.sw === 0x6a81)
+  if (e.details.sw === SW.FUNCTION_NOT_SUPPORTED)
     return new CardError(
       NationalCode.PSAM_NO_ALGORITHM,
       `the PSAM lacks the card's algorithm (${e.message})`,
       { ...e.details, cause: e },
     );
-  if (e.details.sw === 0x6a88 && key === 'RKSSSE')
+  if (e.details.sw === SW.KEY_NOT_FOUND && key === 'RKSSSE')
     return new CardError(NationalCode.PSAM_NO_RKSSSE, `the PSAM has no RKSSSE key (${e.message})`, {
       ...e.details,
       cause: e,

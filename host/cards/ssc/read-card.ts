@@ -3,6 +3,7 @@
 // answers 6982 (security status not satisfied), with the DF's read key (S7 table B) through the
 // PSAM, or the HSM, or the keypad PIN where the file allows "PIN or RK" (iAuthType 1).
 import { SSC_DF_AIDS, SSC_HSM_KEY_ADDRESSES, SSSE_AID } from '../../../protocol/cards/ssc.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { fromHex, toHex } from '../../iso7816/hex.ts';
 import { parseSimpleTlvs } from '../../iso7816/simple-tlv.ts';
 import { decodeAn } from '../../iso7816/text.ts';
@@ -109,7 +110,7 @@ class FileReader {
     try {
       return await read();
     } catch (e) {
-      if (!(e instanceof CardError && e.details.sw === 0x6982)) throw e;
+      if (!(e instanceof CardError && e.details.sw === SW.SECURITY_NOT_SATISFIED)) throw e;
     }
     // 6982: unlock the DF once, then read again.
     await this.#unlock(r.df);
@@ -138,7 +139,7 @@ class FileReader {
         : { cla: 0, ins: 0xa4, p1: 0x00, p2: 0x00, data: fromHex(df) };
       // SELECT by name from a sibling DF: go back to SSSE first only if the card refuses.
       const r = await transceive(this.card, cmd, { label: `SELECT ${df}` });
-      if (r.sw !== 0x9000) {
+      if (r.sw !== SW.OK) {
         if (this.#df !== 'SSSE')
           await command(
             this.card,
@@ -155,7 +156,7 @@ class FileReader {
     if (this.#authenticated.has(df))
       throw new CardError(-0x6982, `${df}: still locked after authentication`, {
         role: 'card',
-        sw: 0x6982,
+        sw: SW.SECURITY_NOT_SATISFIED,
       });
     this.#authenticated.add(df);
     if (this.o.authType === 'pin' && PIN_OR_KEY_DFS.has(df)) {
@@ -172,7 +173,7 @@ class FileReader {
     if (!keys)
       throw new CardError(-0x6982, `${df}: no read key known for this DF`, {
         role: 'card',
-        sw: 0x6982,
+        sw: SW.SECURITY_NOT_SATISFIED,
       });
     let last: unknown;
     for (const key of keys) {
@@ -184,7 +185,7 @@ class FileReader {
         if (!(
           e instanceof CardError &&
           e.details.role === 'card' &&
-          (e.details.sw === 0x6a88 || e.details.sw === 0x6982)
+          (e.details.sw === SW.KEY_NOT_FOUND || e.details.sw === SW.SECURITY_NOT_SATISFIED)
         ))
           throw e;
       }
@@ -257,7 +258,7 @@ class FileReader {
       if (!hit)
         throw new CardError(-0x6a83, `${r.name}: no item ${item.text}`, {
           role: 'card',
-          sw: 0x6a83,
+          sw: SW.RECORD_NOT_FOUND,
         });
       return renderItem(r.df, item.tag, hit.value);
     });
@@ -276,8 +277,8 @@ class FileReader {
       { cla: 0, ins: 0xb2, p1: 1, p2: (sfi << 3) | 0b101, ne: 256 },
       { label },
     );
-    if (resp.sw === 0x6a83) return [];
-    if (resp.sw !== 0x9000) throw CardError.fromStatusWord(resp.sw, label);
+    if (resp.sw === SW.RECORD_NOT_FOUND) return [];
+    if (resp.sw !== SW.OK) throw CardError.fromStatusWord(resp.sw, label);
     const records = tlvs(resp.data, r.name);
     const wanted = (tag: number): boolean =>
       r.items.length === 0 || r.items.some((i) => i.tag === tag);
@@ -296,12 +297,12 @@ class FileReader {
         { cla: 0, ins: 0xb0, p1, p2: offset & 0xff, ne: 256 },
         { label: `READ BINARY ${r.name}` },
       );
-      if (resp.sw === 0x6b00 && offset > 0) break;
-      if (resp.sw !== 0x9000 && !(resp.sw1 === 0x62 && resp.data.length > 0))
+      if (resp.sw === SW.WRONG_OFFSET && offset > 0) break;
+      if (resp.sw !== SW.OK && !(resp.sw1 === 0x62 && resp.data.length > 0))
         throw CardError.fromStatusWord(resp.sw, `READ BINARY ${r.name}`);
       parts.push(resp.data);
       offset += resp.data.length;
-      if (resp.data.length < 256 || resp.sw !== 0x9000) break;
+      if (resp.data.length < 256 || resp.sw !== SW.OK) break;
     }
     const all = new Uint8Array(offset);
     let at = 0;

@@ -1,5 +1,6 @@
 // Reading a whole record file in one command: READ RECORD P1 = 01, P2 = SFI·8 + 5 ("all records
 // from P1 to the last", kiosk-cards.md §1.4; S3 Part 5 §6.10). No SELECT of the EF is needed.
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
 import { command, transceive } from '../transceive.ts';
@@ -22,8 +23,14 @@ export async function readRecordFile(
   const label = `READ RECORD ${name}`;
   const cmd = { cla: 0x00, ins: 0xb2, p1: 0x01, p2: (sfi << 3) | ALL_FROM_P1, ne };
   const r = sfi >= 1 && sfi <= 30 ? await transceive(channel, cmd, { label }) : undefined;
-  if (r && (r.sw === 0x9000 || (r.sw1 === 0x62 && r.data.length > 0))) return r.data;
-  if (r && r.sw !== 0x6a86 && r.sw !== 0x6a81 && r.sw !== 0x6981 && r.sw !== 0x6a82)
+  if (r && (r.sw === SW.OK || (r.sw1 === 0x62 && r.data.length > 0))) return r.data;
+  if (
+    r &&
+    r.sw !== SW.WRONG_P1P2 &&
+    r.sw !== SW.FUNCTION_NOT_SUPPORTED &&
+    r.sw !== SW.FILE_STRUCTURE &&
+    r.sw !== SW.FILE_NOT_FOUND
+  )
     throw CardError.fromStatusWord(r.sw, label);
   await selectEf(channel, fid, name);
   return command(channel, { ...cmd, p2: ALL_FROM_P1 }, { label });

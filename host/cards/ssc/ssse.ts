@@ -3,6 +3,7 @@
 import { SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import { findBerPath, findBerTlv, parseBerTlvs, type BerTlv } from '../../iso7816/ber-tlv.ts';
 import { Iso7816FormatError } from '../../../protocol/iso7816/format-error.ts';
+import { SW } from '../../../protocol/iso7816/status-words.ts';
 import { fromHex } from '../../iso7816/hex.ts';
 import { CardError } from '../card-error.ts';
 import type { CardChannel } from '../channel.ts';
@@ -58,7 +59,12 @@ export async function selectSsse(
     { cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x00, data: fromHex(SSSE_AID), ne: 256 },
     { ...options, label },
   );
-  if (r.sw === 0x6a82 || r.sw === 0x6a81 || r.sw === 0x6d00 || r.sw === 0x6e00)
+  if (
+    r.sw === SW.FILE_NOT_FOUND ||
+    r.sw === SW.FUNCTION_NOT_SUPPORTED ||
+    r.sw === SW.INS_NOT_SUPPORTED ||
+    r.sw === SW.CLA_NOT_SUPPORTED
+  )
     throw new CardError(
       NationalCode.WRONG_CARD_TYPE,
       `${label}: no SSSE application (${r.sw.toString(16).toUpperCase()}); not a social security card`,
@@ -68,6 +74,6 @@ export async function selectSsse(
         command: label,
       },
     );
-  if (r.sw !== 0x9000) throw CardError.fromStatusWord(r.sw, label);
+  if (r.sw !== SW.OK) throw CardError.fromStatusWord(r.sw, label);
   return parseSsseFci(r.data);
 }
