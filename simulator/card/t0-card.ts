@@ -1,10 +1,13 @@
 // Card side of T=0 (ISO 7816-3 §10; the model is SIMtrace2's card_emu.c TPDU states): the header
 // CLA INS P1 P2 P3, a procedure byte, data, SW1 SW2. NULL bytes (60) while the command takes
-// longer than the profile's t0NullIntervalEtu (§10.3.3: they restart the reader's WWT).
+// longer than the profile's t0NullIntervalEtu (§10.3.3: they restart the reader's WWT). Extended
+// APDUs arrive in ENVELOPE commands (t0-envelope.ts).
 
+import { SW } from '../../protocol/iso7816/status-words.ts';
 import { commandHasData, localProcessingNs, processApdu } from './processing.ts';
 import type { CardLink, CardProtocolHandler } from './card-link.ts';
 import { t0TurnaroundNs } from './card-timing.ts';
+import { EnvelopeAssembler, isEnvelope } from './t0-envelope.ts';
 import {
   INS_GET_RESPONSE,
   SW_INS_INVALID,
@@ -17,6 +20,9 @@ import {
 } from './t0-response.ts';
 
 const HEADER_LENGTH = 5;
+/** An ENVELOPE piece kept; an enveloped command longer than any C-APDU. */
+const SW_ENVELOPE_PIECE = Uint8Array.of(SW.OK >> 8, SW.OK & 0xff);
+const SW_WRONG_LENGTH = Uint8Array.of(SW.WRONG_LENGTH >> 8, SW.WRONG_LENGTH & 0xff);
 /** §10.3.3: the NULL procedure byte. */
 export const T0_NULL = 0x60;
 
@@ -39,6 +45,8 @@ export class T0Card implements CardProtocolHandler {
   #dataCount = 0;
   /** Response data of the last case-4 command, kept until the next command (§10.3.3, 61xx). */
   #pending: T0Pending | undefined;
+  /** Pieces of an enveloped command, until the empty ENVELOPE that ends it. */
+  readonly #envelope = new EnvelopeAssembler();
 
   constructor(link: CardLink) {
     this.#link = link;
@@ -80,7 +88,15 @@ export class T0Card implements CardProtocolHandler {
       }
     }
     this.#pending = undefined;
-    const hasData = commandHasData(this.#link.os, cla, ins, p1, p2);
+    const envelope = isEnvelope(cla, ins, p1, p2);
+    if (envelope && p3 === 0 && this.#envelope.open) {
+      // The empty ENVELOPE: the whole command runs now; its data comes back through 61xx.
+      const done = processApdu(this.#link.os, this.#link.transport, this.#envelope.take());
+      this.#answer(done.processingNs, replyIncoming(done.data, done.sw1, done.sw2));
+      return;
+    }
+    if (!envelope) this.#envelope.reset(); // another command ends an unfinished envelope
+    const hasData = envelope || commandHasData(this.#link.os, cla, ins, p1, p2);
     if (hasData && p3 > 0) {
       // Cases 3 and 4: ACK with INS, then all Lc bytes at once (§10.3.3).
       this.#data = new Uint8Array(p3);
@@ -104,6 +120,14 @@ export class T0Card implements CardProtocolHandler {
   }
 
   #onData(): void {
+    const [cla, ins, p1, p2] = this.#header;
+    if (isEnvelope(cla, ins, p1, p2)) {
+      // One piece of an enveloped command: kept, 90 00 (or 67 00 for a command too long).
+      const kept = this.#envelope.append(this.#data);
+      const sw = kept ? SW_ENVELOPE_PIECE : SW_WRONG_LENGTH;
+      this.#answer(localProcessingNs(this.#link.transport, ins), { bytes: sw, pending: undefined });
+      return;
+    }
     const command = new Uint8Array(HEADER_LENGTH + this.#data.length);
     command.set(this.#header);
     command.set(this.#data, HEADER_LENGTH);
