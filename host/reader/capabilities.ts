@@ -26,6 +26,11 @@ export interface ReaderCapabilities {
   readonly pinVerify: boolean;
   readonly pinModify: boolean;
   /**
+   * How often the reader sends a time extension while a card works (native: its configuration,
+   * ConfigTag.TimeExtensionInterval); undefined when unknown (compat, or not readable).
+   */
+  readonly timeExtensionIntervalMs: number | undefined;
+  /**
    * What the compat profile cannot do, in words, for the warning given when the driver falls
    * back to it. Empty in the native profile.
    */
@@ -40,7 +45,10 @@ export const COMPAT_LIMITATIONS: readonly string[] = [
   'no extended APDUs, no reader information, display, beeper or PIN pad',
 ];
 
-export function nativeCapabilities(hello: HelloInfo): ReaderCapabilities {
+export function nativeCapabilities(
+  hello: HelloInfo,
+  timeExtensionIntervalMs?: number,
+): ReaderCapabilities {
   const has = (f: ReaderFeature): boolean => (hello.features & f) !== 0;
   return {
     profile: 'native',
@@ -54,6 +62,7 @@ export function nativeCapabilities(hello: HelloInfo): ReaderCapabilities {
     beeper: has(ReaderFeature.Beeper),
     pinVerify: has(ReaderFeature.PinVerify),
     pinModify: has(ReaderFeature.PinModify),
+    timeExtensionIntervalMs,
     limitations: [],
   };
 }
@@ -78,6 +87,7 @@ export function compatCapabilities(
     beeper: false,
     pinVerify: false,
     pinModify: false,
+    timeExtensionIntervalMs: undefined,
     limitations: COMPAT_LIMITATIONS,
   };
 }

@@ -28,6 +28,8 @@ export interface ExchangeContext {
   client: CcidClient;
   slot: number;
   card: PoweredCard;
+  /** Host timeout of one XfrBlock (restarted by each time extension). */
+  timeoutMs: number;
   level: 'apdu' | 'tpdu';
   details: ReaderErrorDetails;
   signal?: AbortSignal;
@@ -74,7 +76,7 @@ async function xfrBlock(
 ): Promise<Extract<CcidAnswer, { type: RdrToPc.DataBlock }>> {
   const m = await ctx.client.command(
     { type: PcToRdr.XfrBlock, slot: ctx.slot, bwi: 0, levelParameter, data },
-    { timeoutMs: ctx.card.exchangeTimeoutMs, signal: ctx.signal },
+    { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
   );
   if (m.type !== RdrToPc.DataBlock) throw new ProtocolError('XfrBlock: no DataBlock', ctx.details);
   if (m.commandStatus === CommandStatus.Failed) {

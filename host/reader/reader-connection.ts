@@ -6,6 +6,7 @@
 import { CommandStatus, PcToRdr, RdrToPc } from '../../protocol/ccid-constants.ts';
 import type { NotifySlotChange, RdrToPcMessage } from '../../protocol/ccid-messages.ts';
 import {
+  ConfigTag,
   NATIVE_PROTOCOL_VERSION,
   Profile,
   VendorCommand,
@@ -164,7 +165,10 @@ export class ReaderConnection {
       }
       // Echo off from here on; one command per slot; the native message size.
       this.#client = makeClient('native', hello.hello.maxMessageLength);
-      this.#capabilities = nativeCapabilities({ ...hello.hello, profile: Profile.Native });
+      this.#capabilities = nativeCapabilities(
+        { ...hello.hello, profile: Profile.Native },
+        await this.#timeExtensionInterval(),
+      );
       return;
     }
     const slots = hello ? hello.hello.slots.length : await this.#probeCompatSlots();
@@ -173,6 +177,20 @@ export class ReaderConnection {
       `${this.path}: ${hello ? 'the compat profile was requested' : 'the reader does not speak the native profile (no answer to HELLO)'}; ` +
         `using the compat profile. Compat cannot do: ${this.#capabilities.limitations.join('; ')}.`,
     );
+  }
+
+  /** The reader's time-extension cadence (ConfigRead); undefined when it cannot be read. */
+  async #timeExtensionInterval(): Promise<number | undefined> {
+    try {
+      const r = await vendorEscape(this.#client, {
+        command: VendorCommand.ConfigRead,
+        tags: [ConfigTag.TimeExtensionInterval],
+      });
+      return r.config.timeExtensionInterval;
+    } catch (e) {
+      if (e instanceof ReaderError && e.code !== 'reader-detached') return undefined;
+      throw e;
+    }
   }
 
   /** HELLO; undefined when the reader does not know it (compat). */

@@ -17,8 +17,11 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function simRig(card = 'ssc3:li-na', options: { profile?: 'auto' | 'compat' } = {}) {
-  const sim = await Simulation.create({ seed: 7, trace: false });
+async function simRig(
+  card = 'ssc3:li-na',
+  options: { profile?: 'auto' | 'compat'; seed?: number } = {},
+) {
+  const sim = await Simulation.create({ seed: options.seed ?? 7, trace: false });
   sim.insertCard(0, createCard(card, { prng: sim.prng }));
   sim.insertCard(1, createCard('psam', { prng: sim.prng }));
   const vt = virtualTime(sim.clock);
@@ -236,6 +239,52 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     const c = await compat.vt.settle(compat.reader.connect(0));
     await expect(compat.vt.settle(verifyPin({ slot: c }))).rejects.toMatchObject({
       code: 'not-supported-in-compat',
+    });
+  });
+
+  it('on a noisy host link every read ends, correct or with a typed error', async () => {
+    const r = await simRig('ssc3:li-na', { seed: 11 });
+    r.sim.reader.hostLink.setFaults({ noise: 0.03 });
+    const outcomes: string[] = [];
+    let longest = 0;
+    for (let i = 0; i < 12; i++) {
+      const t0 = r.vt.now();
+      const result = await r.vt
+        .settle(
+          (async () => {
+            const reader = r.reader.attached
+              ? r.reader
+              : await r.vt.settle(new Promise((res) => r.reader.once('attached', res)));
+            void reader;
+            const card = await r.reader.connect(0);
+            const psam = await r.reader.connect(1);
+            return readSscBasic(card, { psam: new Psam(psam) });
+          })(),
+          600_000,
+        )
+        .then(
+          (info) => (info.name === '李娜' ? 'ok' : 'WRONG DATA'),
+          (e: { code?: unknown }) =>
+            typeof e?.code === 'number' || typeof e?.code === 'string'
+              ? 'typed error'
+              : `UNTYPED ${String(e)}`,
+        );
+      outcomes.push(result);
+      longest = Math.max(longest, r.vt.now() - t0);
+      await r.vt.advance(3000); // let a detached reader come back
+    }
+    expect(outcomes.filter((o) => o !== 'ok' && o !== 'typed error')).toEqual([]);
+    expect(outcomes).toContain('ok');
+    // With the reader's time-extension cadence known (ConfigRead), a lost answer costs two
+    // intervals + 3 s; without it, libccid's whole-exchange bound (232 s for this card).
+    const interval = r.reader.capabilities?.timeExtensionIntervalMs;
+    expect(longest).toBeLessThan(interval === undefined ? 600_000 : 60_000);
+    r.sim.reader.hostLink.setFaults({ noise: 0 });
+    await r.vt.advance(10_000);
+    const card = await r.vt.settle(r.reader.connect(0));
+    const psam = await r.vt.settle(r.reader.connect(1));
+    await expect(r.vt.settle(readSscBasic(card, { psam: new Psam(psam) }))).resolves.toMatchObject({
+      name: '李娜',
     });
   });
 });

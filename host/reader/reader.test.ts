@@ -277,3 +277,12 @@ describe('Reader', () => {
     await r.reader.close();
   });
 });
+
+describe('exchangeTimeout', () => {
+  it('caps libccid’s bound by the reader’s time-extension cadence when it is known', async () => {
+    const { exchangeTimeout } = await import('./slot.ts');
+    expect(exchangeTimeout(232_134, undefined)).toBe(232_134);
+    expect(exchangeTimeout(232_134, 1000)).toBe(5000);
+    expect(exchangeTimeout(4000, 1000)).toBe(4000);
+  });
+});

@@ -280,6 +280,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
         return connection.client;
       },
       level,
+      timeExtensionIntervalMs: connection.capabilities.timeExtensionIntervalMs,
       cardInserted: (slot: number) => this.#cardEvent('card-inserted', slot),
       cardRemoved: (slot: number) => this.#cardEvent('card-removed', slot),
     } as const;

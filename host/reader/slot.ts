@@ -3,6 +3,7 @@
 // follows PC/SC and the Web Smart Card API: any number of 'shared' sessions, or one 'exclusive'.
 import { IccStatus } from '../../protocol/ccid-constants.ts';
 import type { CcidClient } from '../ccid/ccid-client.ts';
+import { CONTROL_TIMEOUT_MS } from '../ccid/card-timeouts.ts';
 import type { SecurePayload } from '../../protocol/pin-structures.ts';
 import { ccidSecureChannel } from '../pin/ccid-secure-channel.ts';
 import type { SecureOptions } from '../pin/secure-channel.ts';
@@ -24,8 +25,20 @@ export interface SlotHost {
   readonly path: string;
   readonly client: CcidClient;
   readonly level: 'apdu' | 'tpdu';
+  /** The reader's time-extension cadence, when known (native). */
+  readonly timeExtensionIntervalMs: number | undefined;
   cardInserted(slot: number): void;
   cardRemoved(slot: number): void;
+}
+
+/**
+ * A reader that sends a time extension every `interval` ms while the card works is lost when it
+ * stays silent for a few of them: no need to wait out libccid's whole-exchange bound (232 s for
+ * a default T=0 card) when an answer went missing on the line.
+ */
+export function exchangeTimeout(libccidMs: number, intervalMs: number | undefined): number {
+  if (intervalMs === undefined || !(intervalMs > 0)) return libccidMs;
+  return Math.min(libccidMs, 2 * intervalMs + CONTROL_TIMEOUT_MS);
 }
 
 export class Slot {
@@ -131,6 +144,7 @@ export class Slot {
         client: this.#host.client,
         slot: this.index,
         card,
+        timeoutMs: exchangeTimeout(card.exchangeTimeoutMs, this.#host.timeExtensionIntervalMs),
         level: this.#host.level,
         details: this.details,
         signal,
