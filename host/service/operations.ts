@@ -1,0 +1,301 @@
+// The card operations the API offers, over the readers of the hub: each one is admitted by the
+// session manager (another application's exclusive session → 409), runs alone on its reader (a
+// FIFO per reader, so an operation that uses the user card and the PSAM is never interleaved with
+// another), and is counted and timed in the metrics. Results are typed JSON; the national
+// functions return the national code and string (national.ts).
+import { performance } from 'node:perf_hooks';
+import {
+  Psam,
+  readBankCard,
+  readHealthCard,
+  readSscBasic,
+  type BankCardData,
+  type CardSession,
+  type HealthCardData,
+  type SscBasicInfo,
+} from '../index.ts';
+import { toHex } from '../iso7816/hex.ts';
+import type { EventBus } from './event-bus.ts';
+import { ServiceError, toServiceError } from './errors.ts';
+import type { ServiceMetrics } from './metrics.ts';
+import {
+  changeOnKeypad,
+  verifyOnKeypad,
+  type ChangePinOutcome,
+  type PinEntryOptions,
+} from './pin.ts';
+import type { SlidingWindowLimit } from './rate-limit.ts';
+import type { HubReader, ReaderHub } from './reader-hub.ts';
+import type { SessionManager } from './sessions.ts';
+
+/** Who is calling: the application (from its token), its WebSocket client and session, if any. */
+export interface Caller {
+  application: string;
+  clientId?: string;
+  sessionId?: string;
+  rawApdu: boolean;
+}
+
+export interface ApduResult {
+  /** Response data, hex. */
+  data: string;
+  /** SW1 SW2, hex. */
+  sw: string;
+}
+
+export interface OperationsDeps {
+  hub: ReaderHub;
+  sessions: SessionManager;
+  bus: EventBus;
+  metrics: ServiceMetrics;
+  pinLimit: SlidingWindowLimit;
+  terminalDeviceNumber: string;
+}
+
+/** One operation at a time per reader. */
+class ReaderQueue {
+  #tail: Promise<void> = Promise.resolve();
+
+  async lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const prev = this.#tail;
+    this.#tail = prev.then(() => next);
+    await prev;
+    return release;
+  }
+}
+
+export class CardOperations {
+  readonly #d: OperationsDeps;
+  readonly #queues = new Map<string, ReaderQueue>();
+  readonly #psams = new WeakMap<CardSession, Psam>();
+
+  constructor(deps: OperationsDeps) {
+    this.#d = deps;
+  }
+
+  get hub(): ReaderHub {
+    return this.#d.hub;
+  }
+
+  /**
+   * Runs `fn` on a reader for `caller`, admitted, alone on the reader, measured. `outcome` names
+   * a successful result for the metrics ('ok' by default).
+   */
+  async run<T>(
+    caller: Caller,
+    readerId: string | undefined,
+    operation: string,
+    fn: (entry: HubReader, signal: AbortSignal | undefined) => Promise<T>,
+    outcome: (result: T) => string = () => 'ok',
+  ): Promise<T> {
+    const entry = this.#d.hub.pick(readerId);
+    const owner = { application: caller.application, clientId: caller.clientId };
+    // Refused at once when another application holds the reader, and again after the wait.
+    this.#d.sessions.admit(entry.id, owner, caller.sessionId).done();
+    const queue = this.#queues.get(entry.id) ?? new ReaderQueue();
+    this.#queues.set(entry.id, queue);
+    const release = await queue.lock();
+    const start = performance.now();
+    let label = 'ok';
+    try {
+      const admission = this.#d.sessions.admit(entry.id, owner, caller.sessionId);
+      try {
+        const result = await fn(entry, admission.signal);
+        label = outcome(result);
+        return result;
+      } finally {
+        admission.done();
+      }
+    } catch (e) {
+      label = toServiceError(e).code;
+      throw e;
+    } finally {
+      release();
+      this.#d.metrics.operations.inc({ operation, outcome: label });
+      this.#d.metrics.operationSeconds.observe({ operation }, (performance.now() - start) / 1000);
+    }
+  }
+
+  /** The user card's session (slot 0 on our readers). */
+  userCard(entry: HubReader): Promise<CardSession> {
+    return this.#d.hub.channel(entry, this.#d.hub.userSlot(entry));
+  }
+
+  /** The PSAM in the first occupied SAM slot, if any. */
+  async psam(entry: HubReader): Promise<Psam | undefined> {
+    const slot = this.#d.hub.samSlot(entry);
+    if (slot === undefined) return undefined;
+    const session = await this.#d.hub.channel(entry, slot);
+    let psam = this.#psams.get(session);
+    if (!psam) this.#psams.set(session, (psam = new Psam(session)));
+    return psam;
+  }
+
+  readSsc(caller: Caller, readerId?: string): Promise<SscBasicInfo> {
+    return this.run(caller, readerId, 'ssc.read', async (entry) => {
+      const card = await this.userCard(entry);
+      const psam = await this.psam(entry);
+      return readSscBasic(card, {
+        psam,
+        terminalDeviceNumber: this.#d.terminalDeviceNumber,
+      });
+    });
+  }
+
+  readHealth(
+    caller: Caller,
+    readerId: string | undefined,
+    include: { contacts?: boolean; addresses?: boolean; clinical?: boolean },
+  ): Promise<HealthCardData> {
+    return this.run(caller, readerId, 'health.read', async (entry) => {
+      const card = await this.userCard(entry);
+      const psam = await this.psam(entry);
+      return readHealthCard(card, { psam, include });
+    });
+  }
+
+  readBank(caller: Caller, readerId?: string): Promise<BankCardData> {
+    return this.run(caller, readerId, 'bank.read', async (entry) =>
+      readBankCard(await this.userCard(entry)),
+    );
+  }
+
+  /** Raw APDUs, for applications allowed them; commands that carry a PIN are refused. */
+  apdu(
+    caller: Caller,
+    readerId: string,
+    slot: number,
+    apdus: readonly Uint8Array[],
+  ): Promise<ApduResult[]> {
+    if (!caller.rawApdu)
+      throw new ServiceError(
+        403,
+        'raw-apdu-not-allowed',
+        `application "${caller.application}" may not send raw APDUs (rawApdu in the config)`,
+      );
+    apdus.forEach((a, i) => {
+      if (carriesPin(a))
+        throw new ServiceError(
+          403,
+          'pin-apdu-refused',
+          `apdus[${i}] would carry a PIN from the PC; PINs are typed on the reader's keypad (POST /api/readers/{reader}/pin/verify)`,
+        );
+    });
+    return this.run(caller, readerId, 'apdu', async (entry) => {
+      if (!entry.reader.slots.some((s) => s.index === slot))
+        throw new ServiceError(
+          404,
+          'bad-request',
+          `reader "${entry.id}" has no slot ${slot} (slots: ${entry.reader.slots.map((s) => s.index).join(', ') || 'none while detached'})`,
+        );
+      const session = await this.#d.hub.channel(entry, slot);
+      return session.transaction(async () => {
+        const out: ApduResult[] = [];
+        for (const apdu of apdus) {
+          const r = await session.transmit(apdu);
+          out.push({
+            data: toHex(r.subarray(0, r.length - 2)),
+            sw: toHex(r.subarray(r.length - 2)),
+          });
+        }
+        return out;
+      });
+    });
+  }
+
+  /** PIN verification on the reader's keypad. */
+  verifyPin(
+    caller: Caller,
+    readerId: string | undefined,
+    options: Pick<PinEntryOptions, 'language' | 'timeoutSeconds'>,
+  ): Promise<ChangePinOutcome> {
+    return this.#pin(caller, readerId, 'verify', options);
+  }
+
+  /** PIN change on the reader's keypad: current PIN, new PIN, new PIN again. */
+  changePin(
+    caller: Caller,
+    readerId: string | undefined,
+    options: Pick<PinEntryOptions, 'language' | 'timeoutSeconds'>,
+  ): Promise<ChangePinOutcome> {
+    return this.#pin(caller, readerId, 'change', options);
+  }
+
+  /** The PIN entry itself, for callers already inside run() (the national functions). */
+  async pinEntry(
+    caller: Caller,
+    entry: HubReader,
+    operation: 'verify' | 'change',
+    options: Pick<PinEntryOptions, 'language' | 'timeoutSeconds'>,
+    signal: AbortSignal | undefined,
+    card?: CardSession,
+  ): Promise<ChangePinOutcome> {
+    const caps = entry.reader.capabilities;
+    if (entry.reader.attached && caps && !caps.pinVerify)
+      throw new ServiceError(
+        501,
+        'pin-pad-unavailable',
+        `reader "${entry.id}" has no PIN pad (${caps.profile} profile)`,
+      );
+    const session = card ?? (await this.userCard(entry));
+    const bus = this.#d.bus;
+    const app = caller.application;
+    bus.publish({ type: 'pin-entry-started', reader: entry.id, operation }, app);
+    let result = 'error';
+    try {
+      const run = operation === 'verify' ? verifyOnKeypad : changeOnKeypad;
+      const outcome = await run(session, {
+        ...options,
+        signal,
+        onProgress: (p) =>
+          bus.publish(
+            { type: 'pin-progress', reader: entry.id, digits: p.digits, stage: p.stage },
+            app,
+          ),
+      });
+      result = outcome.outcome;
+      return outcome;
+    } catch (e) {
+      result = toServiceError(e).code;
+      throw e;
+    } finally {
+      this.#d.metrics.pinEntries.inc({ operation, outcome: result });
+      bus.publish({ type: 'pin-entry-ended', reader: entry.id, outcome: result }, app);
+    }
+  }
+
+  /** Counts a PIN operation against the caller's limit (429 beyond it). */
+  takePinAllowance(caller: Caller): void {
+    this.#d.pinLimit.take(caller.application, 'PIN operations');
+  }
+
+  #pin(
+    caller: Caller,
+    readerId: string | undefined,
+    operation: 'verify' | 'change',
+    options: Pick<PinEntryOptions, 'language' | 'timeoutSeconds'>,
+  ): Promise<ChangePinOutcome> {
+    this.takePinAllowance(caller);
+    return this.run(
+      caller,
+      readerId,
+      `pin.${operation}`,
+      (entry, signal) => this.pinEntry(caller, entry, operation, options, signal),
+      (o) => o.outcome,
+    );
+  }
+}
+
+/**
+ * Whether a command APDU would carry a PIN in clear from the PC: VERIFY (20), CHANGE REFERENCE
+ * DATA (24), RESET RETRY COUNTER (2C) and the social security card's CHANGE PIN (8x 5E) with a
+ * data field. VERIFY without data (asking for the tries left) is harmless.
+ */
+export function carriesPin(apdu: Uint8Array): boolean {
+  if (apdu.length <= 5) return false;
+  const ins = apdu[1];
+  const proprietary = (apdu[0] & 0x80) !== 0;
+  return ins === 0x20 || ins === 0x24 || ins === 0x2c || (proprietary && ins === 0x5e);
+}
