@@ -63,6 +63,22 @@ describe('kiosk-reader ssc read --sim', () => {
     });
   }
 
+  it('without a PSAM (and no HSM) fails with −2201 无PSAM卡', async () => {
+    const r = await cli(
+      'ssc',
+      'read',
+      '--sim',
+      '--card',
+      'ssc3',
+      '--sam',
+      'none',
+      '--format',
+      'national',
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error -2201: 无PSAM卡/);
+  });
+
   it('fails with a national code when the card is not a social security card', async () => {
     const r = await cli('ssc', 'read', '--sim', '--card', 'atr:3B021450', '--format', 'national');
     expect(r.code).toBe(1);
@@ -73,7 +89,7 @@ describe('kiosk-reader ssc read --sim', () => {
 
 describe('kiosk-reader other commands --sim', () => {
   it('readers: the simulated reader in the native profile with its slots', async () => {
-    const r = await cli('readers', '--sim', '--sam', 'psam', '--format', 'json');
+    const r = await cli('readers', '--sim', '--format', 'json');
     expect(r.code).toBe(0);
     const [reader] = JSON.parse(r.out);
     expect(reader).toMatchObject({ path: 'sim:embedded', state: 'attached', profile: 'native' });

@@ -29,7 +29,8 @@ Reader (every command):
   --sim              the embedded simulated reader (firmware.wasm and virtual cards)
     --card <spec>    its user card: ssc2, ssc3[:persona], ssc3-t1, health[:persona], atr:<hex>
                      (default ssc3; \`npm run sim -- --list-cards\` lists personas)
-    --sam <spec>     a SAM in the next SAM slot (psam[:persona]); repeatable
+    --sam <spec>     a SAM in the next SAM slot (psam[:persona]); repeatable; default psam,
+                     \`--sam none\` for none
   neither            serial ports whose USB ID is the reader's (1209:0001)
 
 Output: --format json (UTF-8 JSON), national (the national interface string, ssc read only),
@@ -39,7 +40,7 @@ Exit status: 0 done; 1 the card or reader failed (the typed error is on stderr);
   arguments; 3 no reader.
 
 Examples:
-  kiosk-reader ssc read --sim --card ssc3:li-na --sam psam --format national
+  kiosk-reader ssc read --sim --card ssc3:li-na --format national
   kiosk-reader readers --port /dev/ttyACM0
   kiosk-reader apdu --sim 00A404000F7378312E73682EC9E7BBE1B1A3D5CF 0084000004
   kiosk-reader watch --format json

@@ -44,9 +44,11 @@ export async function openSource(
   }
   let sim: SimReader | undefined;
   if (o.sim) {
+    // A kiosk reader has its PSAM installed: the simulated one too, unless told `--sam none`.
+    const sams = o.sam.length === 0 ? ['psam'] : o.sam.filter((s) => s !== 'none');
     sim = await startSimReader({
       card: o.card ?? 'ssc3',
-      sams: o.sam,
+      sams,
       seed: o.seed,
       realtime: realtime || o.realtime === true,
     });
