@@ -4,6 +4,7 @@
 // The card never starts an exchange (rule 1): it answers each block from the reader after the
 // block guard time, or asks for a waiting-time extension while a slow command is processed.
 
+import { concatBytes } from '../../protocol/bytes.ts';
 import { DEFAULT_D, DEFAULT_F, DEFAULT_IFSC } from '../../protocol/iso7816-tables.ts';
 import type { CardLink, CardProtocolHandler } from './card-link.ts';
 import { NS_PER_S, NS_PER_US, t1BlockGuardNs } from './card-timing.ts';
@@ -187,7 +188,7 @@ export class T1Card implements CardProtocolHandler {
       return;
     }
     const overflow = this.#rxLength > MAX_COMMAND;
-    const command = concat(this.#rxChain);
+    const command = concatBytes(this.#rxChain);
     this.#rxChain = [];
     this.#rxLength = 0;
     this.#process(command, overflow);
@@ -261,7 +262,7 @@ export class T1Card implements CardProtocolHandler {
       processingNs = localProcessingNs(this.#link.transport, command[1] ?? -1);
     } else {
       const done = processApdu(this.#link.os, this.#link.transport, command);
-      response = concat([done.data, Uint8Array.of(done.sw1, done.sw2)]);
+      response = concatBytes([done.data, Uint8Array.of(done.sw1, done.sw2)]);
       processingNs = done.processingNs;
     }
     const total = Math.max(this.#bgt(), processingNs);
@@ -377,16 +378,4 @@ export class T1Card implements CardProtocolHandler {
     const base = hz > 0 ? ((2 ** this.#params.bwi * 960 * fd) / hz) * NS_PER_S : 0;
     return 11 * etu + base;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
