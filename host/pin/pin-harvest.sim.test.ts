@@ -171,10 +171,14 @@ describe('harvesting templates are refused without key or card I/O', () => {
       data: encodeVendorRequest({ command: VendorCommand.KeypadState }),
     });
     expect(await entry).toEqual({ outcome: 'ok' });
-    const busy = r.trace.find((e) => e.kind === 'in' && e.message.seq === 0xee);
-    expect(
-      busy?.kind === 'in' && busy.message.type === RdrToPc.DataBlock && busy.message,
-    ).toMatchObject({ commandStatus: CommandStatus.Failed, error: CcidError.CmdSlotBusy });
+    const busy = r.trace.flatMap((e) =>
+      e.kind === 'in' && e.message.type === RdrToPc.DataBlock && e.message.seq === 0xee
+        ? [e.message]
+        : [],
+    );
+    expect(busy).toMatchObject([
+      { commandStatus: CommandStatus.Failed, error: CcidError.CmdSlotBusy },
+    ]);
     if (keypad.type !== RdrToPc.Escape) throw new Error('not an Escape answer');
     const state = decodeVendorResponse(keypad.data);
     expect(state).toMatchObject({ command: VendorCommand.KeypadState });
