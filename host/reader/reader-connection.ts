@@ -80,9 +80,15 @@ export class ReaderConnection {
   ): Promise<ReaderConnection> {
     const { clock, events } = options;
     // Frames go to whichever client is current (compat at first, native after SET_PROFILE).
-    const route: { client?: CcidClient; lose(e: ReaderError): void; echo(): void } = {
+    const route: {
+      client?: CcidClient;
+      lose(e: ReaderError): void;
+      echo(): void;
+      unresponsive(): void;
+    } = {
       lose: (e) => route.client?.close(e),
       echo: () => {},
+      unresponsive: () => {},
     };
     const makeClient = (mode: ClientMode, maxMessageLength: number): CcidClient =>
       new CcidClient({
@@ -93,12 +99,7 @@ export class ReaderConnection {
         maxMessageLength,
         events: {
           slotChange: (m) => events.slotChange(m),
-          unresponsive: () =>
-            route.lose(
-              new ReaderDetachedError(`${transport.path}: the reader stopped answering`, {
-                reader: transport.path,
-              }),
-            ),
+          unresponsive: () => route.unresponsive(),
         },
       });
     const channel = await FrameChannel.open(
@@ -122,6 +123,17 @@ export class ReaderConnection {
       if (connection.#capabilities?.profile === 'native') {
         connection.#lose(
           new ReaderDetachedError(`${transport.path}: the reader restarted`, {
+            reader: transport.path,
+          }),
+        );
+      }
+    };
+    // While negotiating, silence is the answer being probed for (a reader that ignores HELLO);
+    // once open, a control command unanswered in silence means the reader is gone.
+    route.unresponsive = () => {
+      if (connection.#capabilities) {
+        connection.#lose(
+          new ReaderDetachedError(`${transport.path}: the reader stopped answering`, {
             reader: transport.path,
           }),
         );

@@ -36,7 +36,7 @@ function card(delayMs = 0, atr = ATR_T0): FakeCard & { log: number[] } {
   };
 }
 
-async function rig(options: { kind?: 'native' | 'stock'; slots?: number } = {}) {
+async function rig(options: { kind?: 'native' | 'stock' | 'silent'; slots?: number } = {}) {
   const vt = virtualTime();
   const fake = fakeTransport({ clock: vt.clock, kind: options.kind, slots: options.slots });
   const reader = new Reader(fake.transport, { clock: vt.clock });
@@ -100,6 +100,15 @@ describe('Reader', () => {
       [0x00, 0xc0, 0x00, 0x00, 0x02],
     ]);
     await expect(r.reader.deviceInfo()).rejects.toMatchObject({ code: 'not-supported-in-compat' });
+    await r.reader.close();
+  });
+
+  it('falls back to compat when the reader ignores HELLO but answers GetSlotStatus', async () => {
+    const r = await rig({ kind: 'silent', slots: 1 });
+    r.fake.reader.insert(0, card());
+    await attach(r);
+    expect(r.reader.capabilities).toMatchObject({ profile: 'compat' });
+    expect(r.events).toEqual(['attached', 'inserted:0']);
     await r.reader.close();
   });
 

@@ -43,8 +43,11 @@ export interface FakeCard {
 
 export interface FakeReaderOptions {
   clock: Clock;
-  /** 'native': knows HELLO and SET_PROFILE. 'stock': a GemPC Twin, refuses our escapes. */
-  kind?: 'native' | 'stock';
+  /**
+   * 'native': knows HELLO and SET_PROFILE. 'stock': a GemPC Twin, refuses our escapes.
+   * 'silent': a stock reader that does not answer escapes it does not know at all.
+   */
+  kind?: 'native' | 'stock' | 'silent';
   slots?: number;
   /** While a card works longer than this, send a time extension this often (native and compat). */
   timeExtensionMs?: number;
@@ -75,7 +78,7 @@ export class FakeReader {
   /** NAK the next n frames instead of reading them. */
   nakNext = 0;
   readonly #clock: Clock;
-  readonly #kind: 'native' | 'stock';
+  readonly #kind: 'native' | 'stock' | 'silent';
   readonly #slots: SlotState[];
   readonly #teMs: number;
   readonly #serial: string;
@@ -273,6 +276,7 @@ export class FakeReader {
   }
 
   #escape(slot: number, seq: number, data: Uint8Array): void {
+    if (this.#kind === 'silent') return;
     if (this.#kind === 'stock' || !isVendorEscape(data)) {
       // A GemPC Twin answers its own escapes (02 = firmware) and fails the rest.
       if (data.length === 1 && data[0] === 0x02) {
