@@ -39,6 +39,8 @@ import {
   hostLinkOnTimer,
 } from './link/host-link';
 import { SLOT_COUNT } from '../hal-constants';
+import { configInit } from './config/index';
+import { updateInit, updateOnFlashDone } from './update/index';
 import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME, TIMER_PIN } from './timers';
 
 export function init(): void {
@@ -54,12 +56,16 @@ export function init(): void {
     slotClock,
     slotClockStatus,
   );
+  // The configuration area first: the serial number and settings other layers read at init.
+  configInit();
   hostLinkInit(ccidOnMessage);
   ccidInit();
   // Handlers first: slotsInit may already report presence.
   setSlotHandlers(ccidOnSlotDone, ccidOnSlotWaiting, ccidOnSlotPresence);
   slotsInit();
   ccidStart();
+  // Last: on a trial boot this runs the self-test and confirms the image (or resets to revert).
+  updateInit();
 }
 
 export function host_rx_buffer(): usize {
@@ -106,7 +112,9 @@ export function on_timer(id: i32): void {
   }
 }
 
-export function on_flash_done(status: i32): void {}
+export function on_flash_done(status: i32): void {
+  updateOnFlashDone(status);
+}
 
 /** The runtime only reports slots that exist; a wrong number from it is ignored, never a trap. */
 function isSlot(slot: i32): bool {

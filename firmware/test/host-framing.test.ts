@@ -86,7 +86,8 @@ for (const variant of ['debug', 'release'] as const) {
           ReaderFeature.Keypad |
           ReaderFeature.ExtendedApdu |
           ReaderFeature.PushedSlotChange |
-          ReaderFeature.Diagnostics,
+          ReaderFeature.Diagnostics |
+          ReaderFeature.FirmwareUpdate,
         maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH,
         maxApduData: MAX_APDU_DATA,
         displayRows: DISPLAY_ROWS,

@@ -49,7 +49,7 @@ describe('vendor escapes', () => {
       [vendor(0x7e), hex(vendor(0x7e, VendorStatus.UnknownCommand))],
       [
         vendor(VendorCommand.UpdateBegin, 1, 2, 3),
-        hex(vendor(VendorCommand.UpdateBegin, VendorStatus.UnknownCommand)),
+        hex(vendor(VendorCommand.UpdateBegin, VendorStatus.BadLength)),
       ],
     ];
     for (const [request, response] of cases) {

@@ -28,8 +28,16 @@ import { writeU16LE, writeU32LE } from './message';
 import { currentProfile, setProfile } from './profile';
 import { slotBusy } from './slot-command';
 import { chainReset } from './xfr-chain';
+import { updateEscape, escapeStatus, escapePayloadLength } from '../update/index';
+import { configEscape } from '../config/index';
+import { CCID_HEADER_LENGTH } from '../../../protocol/ccid-constants';
+
 import { keypadTake } from '../pin/keypad-latch';
 import { pinActive } from '../pin/pin-pad';
+
+/** Room for a vendor reply's payload in the answer message. */
+const VENDOR_REPLY_CAPACITY: i32 =
+  NATIVE_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH - VENDOR_RESPONSE_HEADER;
 
 /** What this firmware implements today (ReaderFeature bits reported by HELLO). */
 const FEATURES: u32 =
@@ -38,7 +46,8 @@ const FEATURES: u32 =
   ReaderFeature.Keypad |
   ReaderFeature.ExtendedApdu |
   ReaderFeature.PushedSlotChange |
-  ReaderFeature.Diagnostics;
+  ReaderFeature.Diagnostics |
+  ReaderFeature.FirmwareUpdate;
 
 /** Returns the response length at answerData(), or a negative escape failure (escape.ts). */
 export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
@@ -85,6 +94,24 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
     case VendorCommand.KeypadState: {
       if (payloadLength != 0) status = VendorStatus.BadLength;
       else n = keypadState(body);
+      break;
+    }
+    case VendorCommand.UpdateBegin:
+    case VendorCommand.UpdateWrite:
+    case VendorCommand.UpdateFinish:
+    case VendorCommand.UpdateStatus:
+    case VendorCommand.UpdateAbort:
+    case VendorCommand.Reboot: {
+      const r = updateEscape(command, payload, payloadLength, body, VENDOR_REPLY_CAPACITY);
+      status = escapeStatus(r);
+      n = status == VendorStatus.Ok ? escapePayloadLength(r) : 0;
+      break;
+    }
+    case VendorCommand.ConfigRead:
+    case VendorCommand.ConfigWrite: {
+      const r = configEscape(command, payload, payloadLength, body, VENDOR_REPLY_CAPACITY);
+      status = escapeStatus(r);
+      n = status == VendorStatus.Ok ? escapePayloadLength(r) : 0;
       break;
     }
     default:
