@@ -5,7 +5,7 @@
 import { PcToRdr, RdrToPc } from '../../protocol/ccid-constants.ts';
 import type { CcidMessage } from '../../protocol/ccid-messages.ts';
 import { toHex } from '../../protocol/bytes.ts';
-import { isPinCommand } from '../../simulator/trace/pin-mask.ts';
+import { isPinCommand } from '../../protocol/pin-commands.ts';
 import type { TraceEntry } from '../ccid/frame-channel.ts';
 
 const MASK = '**';

@@ -3,11 +3,9 @@
 // appears in a trace. Each masker is fed one byte at a time, in order, and says whether that byte
 // must be masked, deciding only from the bytes before it (a trace is written as it goes).
 
-const PIN_INS = new Set([0x20, 0x24, 0x2c]);
+import { isPinCommand } from '../../protocol/pin-commands.ts';
 
-export function isPinCommand(cla: number, ins: number): boolean {
-  return PIN_INS.has(ins) || (ins === 0x5e && (cla & 0xf0) === 0x80);
-}
+export { isPinCommand };
 
 /** One command APDU (or T=0 TPDU) byte by byte: CLA INS P1 P2 [Lc | 00 Lc Lc] data [Le]. */
 export class ApduMasker {
