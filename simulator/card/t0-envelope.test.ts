@@ -95,6 +95,32 @@ describe('T=0 ENVELOPE (card side)', () => {
     expect(os.commands.map((c) => hexOf(c))).toEqual(['80 C2 00 00 02 AA BB']);
   });
 
+  it('an enveloped command with 600 bytes of response: GET RESPONSE P3 = 00 gets 256 at a time', () => {
+    const { card, port, os } = t0Card();
+    const response = Array.from({ length: 600 }, (_, i) => (i * 3) & 0xff);
+    os.answer = () => ({ response: Uint8Array.from([...response, 0x90, 0x00]), processingUs: 0 });
+    const command = extendedCommand(new Array(300).fill(1), 0);
+    expect(sendPiece(card, port, command.slice(0, 255))).toBe('90 00');
+    expect(sendPiece(card, port, command.slice(255))).toBe('90 00');
+    expect(hexOf(bytesOf(port.exchange(card, hexBytes('00 C2 00 00 00'))))).toBe('61 00');
+    const got: number[] = [];
+    for (const sw of ['61 00', '61 58']) {
+      const r = bytesOf(port.exchange(card, hexBytes('00 C0 00 00 00')));
+      expect(r[0]).toBe(0xc0);
+      got.push(...r.slice(1, 257));
+      expect(hexOf(r.slice(257))).toBe(sw);
+    }
+    const last = bytesOf(port.exchange(card, hexBytes('00 C0 00 00 58')));
+    got.push(...last.slice(1, -2));
+    expect(hexOf(last.slice(-2))).toBe('90 00');
+    expect(got).toEqual(response);
+    // Fewer than 256 pending: Le = 00 is still answered 6Cxx (SSC Part 5 §6.6.4).
+    os.answer = () => answer('01 02 03 90 00');
+    port.exchange(card, hexBytes('00 A4 00 00 01'));
+    expect(hexOf(bytesOf(port.exchange(card, [0x3f])))).toBe('61 03');
+    expect(hexOf(bytesOf(port.exchange(card, hexBytes('00 C0 00 00 00'))))).toBe('6C 03');
+  });
+
   it('the assembler refuses a command longer than any C-APDU and starts again empty', () => {
     const a = new EnvelopeAssembler();
     expect(a.append(new Uint8Array(MAX_ENVELOPED_COMMAND - 1))).toBe(true);

@@ -104,11 +104,16 @@ export function replyGetResponse(
     return p3 === 0 ? reply([SW_NO_PRECISE_DIAGNOSIS]) : undefined;
   }
   const available = pending.data.length;
-  // SSC Part 5 §6.6.4: Le = 0 with data pending → 6Cxx (the data stays pending).
-  if (p3 === 0) return reply([SW1_WRONG_LE, lengthByte(available)], pending);
-  if (p3 === available) return reply([ins, pending.data, pending.sw1, pending.sw2]);
-  if (p3 < available) {
-    return moreAvailable(ins, pending.data, p3, { ...pending, data: pending.data.slice(p3) });
+  // SSC Part 5 §6.6.4: Le = 0 with data pending → 6Cxx (the data stays pending). With 256 bytes
+  // or more pending, 6C00 would ask for P3 = 00 again: P3 = 00 then means 256 (ISO 7816-3
+  // §10.3.2), so that an extended response (ENVELOPE, case 2E/4E) can be fetched whole.
+  if (p3 === 0 && available < MAX_SHORT_LE) {
+    return reply([SW1_WRONG_LE, lengthByte(available)], pending);
+  }
+  const le = p3 === 0 ? MAX_SHORT_LE : p3;
+  if (le === available) return reply([ins, pending.data, pending.sw1, pending.sw2]);
+  if (le < available) {
+    return moreAvailable(ins, pending.data, le, { ...pending, data: pending.data.slice(le) });
   }
   if (wrongLe === '6Cxx') return reply([SW1_WRONG_LE, lengthByte(available)], pending);
   return reply([...byteByByte(ins, pending.data), pending.sw1, pending.sw2]);

@@ -7,7 +7,6 @@ import {
   ERROR_INDEX_LENGTH,
   ERROR_INDEX_DATA,
 } from '../../../protocol/ccid-constants';
-import { MAX_APDU_DATA } from '../../../protocol/serial-constants';
 import { card_clock, card_wait, timer_set, timer_cancel } from '../hal';
 import { slotDone } from '../ccid/slot-events';
 import { TIMER_SLOT_BASE } from '../timers';
@@ -18,6 +17,7 @@ import {
   T0_HEADER_LENGTH,
   T0_MAX_DATA,
   CLOCK_RESTART_MS,
+  MAX_RESPONSE_LENGTH,
 } from './iso7816';
 import { Slot, Phase, Operation } from './slot-state';
 import { fiDiSupported } from './parameters';
@@ -59,7 +59,10 @@ export function runTransmit(s: Slot): void {
   let r: i32;
   if (s.params.protocol == ProtocolNum.T1) {
     s.phase = Phase.T1;
-    r = apdu ? s.t1.startApdu(s.command, len, MAX_APDU_DATA) : s.t1.startBlock(s.command, len);
+    // The R-APDU: up to MAX_APDU_DATA bytes of data and SW1 SW2 (the response buffer's size).
+    r = apdu
+      ? s.t1.startApdu(s.command, len, MAX_RESPONSE_LENGTH)
+      : s.t1.startBlock(s.command, len);
   } else {
     s.phase = Phase.T0;
     r = apdu ? s.t0Apdu.start(s.command, len) : startT0Tpdu(s);

@@ -217,6 +217,14 @@ describe('T=1 error recovery (§11.6.3)', () => {
     expect(rig.transmit(0, SELECT, true).error).toBe(CcidError.IccMute);
   });
 
+  it('an answer of MAX_APDU_DATA data bytes and SW1 SW2 fits whole', async () => {
+    const answer = [...pattern(MAX_APDU_DATA), 0x90, 0x00];
+    const { rig } = await t1Rig({ app: () => answer });
+    const done = rig.transmit(0, SELECT, true);
+    expect(done.error).toBe(0);
+    expect(done.data).toEqual(answer);
+  });
+
   it('an answer longer than MAX_APDU_DATA: the chain is read to its end, then XFR_OVERRUN', async () => {
     const answer = [...pattern(MAX_APDU_DATA + 10), 0x90, 0x00];
     const { rig } = await t1Rig({ app: () => answer });
