@@ -98,6 +98,13 @@ export async function buildApp(
     errorHandler: (_error, socket) => socket.terminate(),
   });
 
+  // @fastify/websocket hides WebSocket routes from the OpenAPI document; the event stream is part
+  // of the API, so it is shown (with its GET and querystring; the messages are in its summary).
+  app.addHook('onRoute', (route) => {
+    if (route.websocket && route.url.startsWith('/api/'))
+      route.schema = { ...route.schema, hide: false };
+  });
+
   // ---- security, before anything else ----
   app.addHook('onRequest', async (req, reply) => {
     core.access.checkHost(req.headers.host);

@@ -155,6 +155,11 @@ export class SessionManager extends EventEmitter<SessionEvents> {
     return [...this.#byId.values()].map((s) => this.#view(s));
   }
 
+  /** How many requests wait for `reader`. */
+  waiting(reader: string): number {
+    return this.#waiting.get(reader)?.length ?? 0;
+  }
+
   holder(reader: string): SessionView | undefined {
     const s = this.#byReader.get(reader);
     return s && this.#view(s);
