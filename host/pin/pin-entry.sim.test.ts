@@ -2,7 +2,6 @@
 // reader's PIN pad) → the keypad's key scripts → the virtual social security card. Each outcome
 // with what the display showed and what the card's PIN state became.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CcidError } from '../../protocol/ccid-constants.ts';
 import { CancelledError, NoCardError } from '../ccid/errors.ts';
 import { changePin, verifyPin } from './pin-entry.ts';
 import type { PinProgress } from './secure-channel.ts';
@@ -235,11 +234,5 @@ describe('changePin on the reader keypad', () => {
     r.sim.typeKeys('1 2 3 4 5 6 enter 1 2 enter');
     expect(await changePin({ slot: r.slot })).toEqual({ outcome: 'invalid-length' });
     expect(r.cardCommands).toEqual([]);
-  });
-});
-
-describe('bError values', () => {
-  it('the reader reports timeout and cancel with the CCID codes', () => {
-    expect([CcidError.PinTimeout, CcidError.PinCancelled]).toEqual([0xf0, 0xef]);
   });
 });
