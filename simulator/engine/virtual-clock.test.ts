@@ -134,4 +134,23 @@ describe('VirtualClock', () => {
     expect(seen).toEqual([late]);
     await expect(clock.advance(1)).rejects.toThrow(ClockError);
   });
+
+  it('real-time mode runs overdue events at their own times, keeping their spacing', async () => {
+    let wallMs = 0;
+    const clock = new VirtualClock({ mode: 'realtime', wall: { nowMs: () => wallMs } });
+    const seen: number[] = [];
+    // Three characters 4 µs apart, then the wall clock jumps 5 ms (a busy host).
+    for (const us of [1000, 1004, 1008]) clock.scheduleAt(us * 1000, () => seen.push(clock.now()));
+    clock.scheduleAt(1_012_000, () => {
+      seen.push(clock.now());
+      clock.schedule(4000, () => {
+        seen.push(clock.now());
+        clock.stop();
+      });
+    });
+    wallMs = 6;
+    expect(clock.now()).toBe(1_000_000); // held at the first pending event
+    await clock.run();
+    expect(seen).toEqual([1_000_000, 1_004_000, 1_008_000, 1_012_000, 1_016_000]);
+  });
 });

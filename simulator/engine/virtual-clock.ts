@@ -55,7 +55,12 @@ export class VirtualClock {
   /** Virtual time, ns. In real-time mode, between events, it follows the wall clock. */
   now(): number {
     if (this.wall && !this.inEvent) {
-      const t = this.virtualBase + (this.wall.nowMs() - this.wallBase) * NS_PER_MS;
+      let t = this.virtualBase + (this.wall.nowMs() - this.wallBase) * NS_PER_MS;
+      // Never past the next pending event: an event that runs late on the wall clock still runs
+      // at its own virtual time, so card-line characters keep their spacing (a late T=1 block
+      // must not arrive in pieces 1 ms apart, nor a parity error signal after the character).
+      const next = this.peekLive()?.time;
+      if (next !== undefined && t > next) t = next;
       if (t > this.time) this.time = t;
     }
     return this.time;
