@@ -25,6 +25,7 @@ import {
   PIN_MODIFY_HEADER_LENGTH,
 } from '../../../protocol/ccid-constants';
 import { PinStage } from '../../../protocol/native-constants';
+import { isPinCommand } from '../../../protocol/pin-commands';
 import { PIN_MAX_DIGITS, PIN_MESSAGE_COUNT, PinMessage } from './pin-constants';
 
 /** A refusal: bError | REFUSED (so that CmdNotSupported, bError 0, is a refusal too). */
@@ -37,13 +38,6 @@ export const TEMPLATE_CAPACITY: i32 = 5 + 255;
 /** The command as sent: the template with up to two inserted PINs, or its T=1 block. */
 export const APDU_CAPACITY: i32 = TEMPLATE_CAPACITY + PIN_MAX_DIGITS * 2 + 3 + 2;
 
-/** ISO 7816-4 §11.5: the commands that carry a PIN in their data field. */
-const INS_VERIFY: i32 = 0x20;
-const INS_CHANGE_REFERENCE_DATA: i32 = 0x24;
-const INS_RESET_RETRY_COUNTER: i32 = 0x2c;
-/** The social security card's CHANGE PIN: 80 5E 01 00 Lc old ‖ FF ‖ new (kiosk-cards.md §1.5). */
-const CLA_SSC_PROPRIETARY: i32 = 0x80;
-const INS_SSC_CHANGE_PIN: i32 = 0x5e;
 /** CLA FF is not a command class; at TPDU level right after the ATR it would start a PPS. */
 const CLA_INVALID: i32 = 0xff;
 
@@ -173,12 +167,8 @@ export function readPinRequest(ptr: usize, len: i32, level: i32, t1Block: bool):
   const cla = byteAt(t, 0);
   const ins = byteAt(t, 1);
   if (cla == CLA_INVALID) return refuse(header);
-  const allowed =
-    ins == INS_VERIFY ||
-    ins == INS_CHANGE_REFERENCE_DATA ||
-    ins == INS_RESET_RETRY_COUNTER ||
-    (cla == CLA_SSC_PROPRIETARY && ins == INS_SSC_CHANGE_PIN);
-  if (!allowed) return refuse(header + 1);
+  // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, or the SSC's CHANGE PIN (CLA 8x 5E).
+  if (!isPinCommand(cla, ins)) return refuse(header + 1);
   if (n == 4) dataLength = 0;
   else if (n == 5 && byteAt(t, 4) == 0)
     dataLength = 0; // an Lc placeholder the reader fills in
