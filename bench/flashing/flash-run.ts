@@ -1,83 +1,32 @@
 // Flashing a signed image of the release firmware.wasm into a simulated reader with the
-// flashing tool (host/firmware/flash-reader.ts) over the modelled USB full-speed link, in virtual
-// time: UpdateStatus, UpdateBegin, UpdateWrite chunk by chunk, UpdateFinish, each a native
-// vendor escape; the reader's update agent writes the secondary slot of the simulated NOR flash
-// (erase and program times from the flash model). Timed until the reader holds the whole image
-// and has accepted it (UpdateFinish answered): the reboot into it, the boot stage's swap and
-// the check that follows are not in the figure (the simulator's Reader does not run the boot
-// stage yet).
+// flashing tool (host/firmware/flash-reader.ts, what `fw flash` runs) over the modelled USB
+// full-speed link, in virtual time. The reader runs the real firmware under the simulated boot
+// stage (simulator/boot): the factory programmed version 0.1 of the same firmware; the tool sends
+// 0.2 (UpdateStatus, UpdateBegin, UpdateWrite chunk by chunk, UpdateFinish), reboots the reader,
+// the boot stage checks the signature and swaps the slots, the new firmware confirms itself, and
+// the tool checks what runs. Two times: until UpdateFinish is answered (the image is in the
+// reader), and until the tool reports the reader updated.
 import { readFile } from 'node:fs/promises';
-import { CommandStatus, PcToRdr } from '../../protocol/ccid-constants.ts';
+import { signImage, sha256 } from '../../protocol/image/sign.ts';
 import { parseHeader } from '../../protocol/image/image.ts';
-import { sha256, signImage } from '../../protocol/image/sign.ts';
 import { testKey } from '../../protocol/image/testing.ts';
 import { flashReader, type FlashProgress } from '../../host/firmware/flash-reader.ts';
-import { readerTarget } from '../../host/firmware/reader-target.ts';
+import { ccidSimTarget } from '../../host/firmware/testing/ccid-sim-target.ts';
+import { simulatedBootStage } from '../../simulator/boot/index.ts';
 import { builtFirmwarePath } from '../../simulator/reader/firmware-image.ts';
-import { BenchSim } from '../sim/bench-sim.ts';
-import { RawHost } from '../sim/raw-host.ts';
+import { Simulation } from '../../simulator/simulation.ts';
 
 export interface FlashRun {
   imageBytes: number;
+  /** UpdateWrite escapes sent. */
   chunks: number;
-  /** Virtual ms from the first escape to the answer to UpdateFinish. */
+  /** Virtual ms from the first escape until UpdateFinish is answered. */
   transferMs: number;
-  /** Virtual ms the flash part spent erasing and programming (from its trace notes), if known. */
-  phases: { phase: string; atMs: number; sent: number }[];
-}
-
-export async function flashOverUsb(): Promise<FlashRun> {
-  const payload = new Uint8Array(await readFile(builtFirmwarePath('release')));
-  const image = signImage(
-    { payload, version: { major: 9, minor: 0, revision: 0, build: 0 }, securityCounter: 1 },
-    testKey().privateKey,
-  );
-  const bench = await BenchSim.create({ seed: 1 });
-  const { sim } = bench;
-  const running = sim.run();
-  const host = await RawHost.open(sim);
-  const stop = new AbortController();
-  const phases: FlashRun['phases'] = [];
-  let chunks = 0;
-  try {
-    await host.native();
-    const t0 = sim.clock.now();
-    let finishedAt: number | undefined;
-    const target = readerTarget({
-      path: 'bench:sim',
-      escapeRaw: async (abData) => {
-        if (abData[2] === 0x21) chunks++;
-        const m = await host.command({ type: PcToRdr.Escape, slot: 0, data: abData });
-        if ('commandStatus' in m && m.commandStatus === CommandStatus.Failed)
-          throw new Error(`the reader answered Failed to escape ${abData[2]}`);
-        return 'data' in m ? (m.data as Uint8Array) : new Uint8Array();
-      },
-      whenAttached: async () => {},
-    });
-    const onProgress = (p: FlashProgress) => {
-      const atMs = (sim.clock.now() - t0) / 1e6;
-      if (phases.at(-1)?.phase !== p.phase) phases.push({ phase: p.phase, atMs, sent: p.sent });
-      if (p.phase === 'rebooting' && finishedAt === undefined) {
-        finishedAt = sim.clock.now();
-        stop.abort(new Error('measured: the image is in the reader'));
-      }
-    };
-    const report = await flashReader(
-      target,
-      { bytes: image, header: parseHeader(image), sha256: sha256(image) },
-      { clock: sim.clientClock, onProgress, signal: stop.signal },
-    );
-    if (finishedAt === undefined)
-      throw new FlashNotDone(
-        `the flashing tool stopped before the image was in: ${report.error?.message}`,
-        noAgent(report.error?.message),
-      );
-    return { imageBytes: image.length, chunks, transferMs: (finishedAt - t0) / 1e6, phases };
-  } finally {
-    await host.close();
-    await sim.stop();
-    await running;
-  }
+  /** Virtual ms until the tool reports the reader updated (reboot, swap, self-test, check). */
+  totalMs: number;
+  result: string;
+  running?: string;
+  phases: { phase: string; atMs: number }[];
 }
 
 /** The flash did not get as far as the image being in the reader. */
@@ -92,6 +41,63 @@ export class FlashNotDone extends Error {
   }
 }
 
-function noAgent(message: string | undefined): boolean {
-  return message !== undefined && /no update agent/.test(message);
+export async function flashOverUsb(): Promise<FlashRun> {
+  const payload = new Uint8Array(await readFile(builtFirmwarePath('release')));
+  const key = testKey();
+  const sign = (minor: number, securityCounter: number) =>
+    signImage(
+      { payload, version: { major: 0, minor, revision: 0, build: 0 }, securityCounter },
+      key.privateKey,
+    );
+  const sim = await Simulation.create({
+    seed: 1,
+    trace: false,
+    bootStage: simulatedBootStage({ publicKey: key.publicKeyPem, factoryImage: sign(1, 1) }),
+  });
+  const running = sim.run();
+  try {
+    const base = ccidSimTarget(sim, 'bench:sim');
+    let chunks = 0;
+    const target = {
+      ...base,
+      escape: (abData: Uint8Array, signal?: AbortSignal) => {
+        if (abData[2] === 0x21) chunks++; // UpdateWrite
+        return base.escape(abData, signal);
+      },
+    };
+    await target.reconnect();
+    const image = sign(2, 2);
+    const t0 = sim.clock.now();
+    const phases: FlashRun['phases'] = [];
+    let finishedAt: number | undefined;
+    const onProgress = (p: FlashProgress) => {
+      if (phases.at(-1)?.phase === p.phase) return;
+      phases.push({ phase: p.phase, atMs: (sim.clock.now() - t0) / 1e6 });
+      if (p.phase === 'rebooting') finishedAt ??= sim.clock.now();
+    };
+    const report = await flashReader(
+      target,
+      { bytes: image, header: parseHeader(image), sha256: sha256(image) },
+      { clock: sim.clientClock, onProgress },
+    );
+    if (finishedAt === undefined || report.result !== 'updated') {
+      const why = report.error?.message ?? report.result;
+      throw new FlashNotDone(
+        `the flashing tool did not update the reader: ${why}`,
+        /no update agent/.test(why),
+      );
+    }
+    return {
+      imageBytes: image.length,
+      chunks,
+      transferMs: (finishedAt - t0) / 1e6,
+      totalMs: (sim.clock.now() - t0) / 1e6,
+      result: report.result,
+      running: report.running,
+      phases,
+    };
+  } finally {
+    await sim.stop();
+    await running;
+  }
 }
