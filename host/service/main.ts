@@ -3,7 +3,9 @@
 // says where the kiosk page is.
 //
 //   npm start -- [--port <n>] [--serial <path>]… [--sim] [--config <file>]
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   ConfigError,
@@ -68,6 +70,23 @@ export async function resolveConfig(o: CliOptions): Promise<ServiceConfig> {
   };
 }
 
+/**
+ * The embedded simulated reader runs firmware/build/firmware.wasm. On a fresh clone (npm install,
+ * then npm start) it is not built yet: build it once, as `npm test` would.
+ */
+function ensureFirmware(): boolean {
+  const wasm = new URL('../../firmware/build/firmware.wasm', import.meta.url);
+  if (existsSync(wasm)) return true;
+  process.stderr.write(
+    'kiosk-reader: building the firmware for the simulated reader (first start)…\n',
+  );
+  const build = fileURLToPath(new URL('../../firmware/build.js', import.meta.url));
+  const r = spawnSync(process.execPath, [build], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status === 0 && existsSync(wasm)) return true;
+  console.error('kiosk-reader: the firmware build failed (npm run build shows why)');
+  return false;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const cmd = program().parse(argv, { from: 'user' });
   const o = cmd.opts<CliOptions>();
@@ -81,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (config.simulator !== 'off' && !ensureFirmware()) return 1;
   let service;
   try {
     service = await startService({ config, logLevel: o.logLevel });
