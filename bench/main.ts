@@ -14,7 +14,7 @@ import { markdownTable, textTable } from './report/table.ts';
 import { firmwareSection } from './firmware/firmware-section.ts';
 import { transactionSection } from './transaction/transaction-section.ts';
 import { hostSection } from './host/host-section.ts';
-import { serviceSection } from './later-sections.ts';
+import { serviceSection } from './service/service-section.ts';
 import { flashingSection } from './flashing/flashing-section.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
