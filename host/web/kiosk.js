@@ -14,11 +14,11 @@ export function maskMiddle(text, keep = 4) {
   return text.slice(0, keep) + '*'.repeat(text.length - keep * 2) + text.slice(-keep);
 }
 
-/** A bank card number as 6228 **** **** 5274. */
+/** A bank card number as 6228 **** **** 8903: the first and last four digits only. */
 export function maskPan(pan) {
   if (!pan) return '';
-  const masked = maskMiddle(pan, 4);
-  return masked.replace(/(.{4})(?=.)/g, '$1 ');
+  if (pan.length < 12) return maskMiddle(pan, 2);
+  return `${pan.slice(0, 4)} **** **** ${pan.slice(-4)}`;
 }
 
 const ERRORS = {
