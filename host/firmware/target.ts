@@ -1,6 +1,7 @@
 // What the flashing and provisioning tools need of a reader: send one vendor escape and get its
 // answer, and find the reader again after it rebooted. The driver's Reader (host/reader) provides
-// this for serial and simulated readers; tests use a reader rig (testing/rig-target.ts).
+// this for serial and simulated readers (reader-target.ts); tests also use a reader rig
+// (testing/rig-target.ts).
 import type { Clock } from '../clock.ts';
 import { VendorCommand, VendorStatus } from '../../protocol/native-constants.ts';
 import {
@@ -51,7 +52,8 @@ export async function exchange<C extends VendorCommand>(
   try {
     bytes = await target.escape(encodeVendorRequest(request), signal);
   } catch (e) {
-    if (signal?.aborted) throw e;
+    // A cancellation, or a refusal the target recognised: no reconnection mends those.
+    if (signal?.aborted || e instanceof FirmwareToolError) throw e;
     throw new LinkLostError(`${target.name}: ${(e as Error).message}`, { cause: e });
   }
   let reply: VendorResponse;

@@ -76,7 +76,18 @@ export class ReaderConnection {
   /** Opens `transport` and negotiates. Rejects with TransportError or a ReaderError. */
   static async open(
     transport: Transport,
-    options: { clock: Clock; events: ConnectionEvents; trace?: Tracer; profile?: ProfileChoice },
+    options: {
+      clock: Clock;
+      events: ConnectionEvents;
+      trace?: Tracer;
+      profile?: ProfileChoice;
+      /**
+       * The reader answered HELLO on an earlier connection: if it misses this one while its
+       * status answers, it was still starting (a restart, a boot stage swapping slots), so HELLO
+       * is asked once more before falling back to compat.
+       */
+      spokeNative?: boolean;
+    },
   ): Promise<ReaderConnection> {
     const { clock, events } = options;
     // Frames go to whichever client is current (compat at first, native after SET_PROFILE).
@@ -144,7 +155,7 @@ export class ReaderConnection {
       return route.client;
     };
     try {
-      await connection.#negotiate(switchTo, options.profile ?? 'auto');
+      await connection.#negotiate(switchTo, options.profile ?? 'auto', options.spokeNative);
     } catch (e) {
       await connection.close();
       throw e;
@@ -155,8 +166,10 @@ export class ReaderConnection {
   async #negotiate(
     makeClient: (mode: ClientMode, max: number) => CcidClient,
     choice: ProfileChoice,
+    spokeNative = false,
   ): Promise<void> {
-    const hello = await this.#hello();
+    let hello = await this.#hello();
+    if (!hello && spokeNative) hello = await this.#hello();
     if (hello && choice === 'compat') {
       // Asked to stay in compat (tests, or to behave as for pcscd): leave native if in it.
       if (hello.hello.profile !== Profile.Compat) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PcToRdr } from '../../protocol/ccid-constants.ts';
-import { Profile } from '../../protocol/native-constants.ts';
+import { Profile, VendorCommand, VendorStatus } from '../../protocol/native-constants.ts';
 import type { FakeCard } from '../ccid/testing/fake-reader.ts';
 import { fakeTransport } from '../ccid/testing/fake-link.ts';
 import { virtualTime, type VirtualTime } from '../ccid/testing/virtual-time.ts';
@@ -293,5 +293,109 @@ describe('exchangeTimeout', () => {
     expect(exchangeTimeout(232_134, undefined)).toBe(232_134);
     expect(exchangeTimeout(232_134, 1000)).toBe(5000);
     expect(exchangeTimeout(4000, 1000)).toBe(4000);
+  });
+});
+
+describe('Reader: raw escapes and reattaching (the firmware tools)', () => {
+  const updateStatus = Uint8Array.of(0x4b, 0x52, VendorCommand.UpdateStatus);
+
+  it('escapeRaw hands back the answer whatever its vendor status; a CCID failure is typed', async () => {
+    const r = await rig();
+    await attach(r);
+    // This reader has no update agent: the answer says UnknownCommand, as data.
+    const answer = await within(r.vt, r.reader.escapeRaw(updateStatus));
+    expect([...answer]).toEqual([
+      0x4b,
+      0x52,
+      VendorCommand.UpdateStatus,
+      VendorStatus.UnknownCommand,
+    ]);
+    await r.reader.close();
+    await expect(r.reader.escapeRaw(updateStatus)).rejects.toMatchObject({
+      code: 'session-closed',
+    });
+
+    const stock = await rig({ kind: 'stock', slots: 1 });
+    await attach(stock);
+    expect(
+      new TextDecoder().decode(await within(stock.vt, stock.reader.escapeRaw(Uint8Array.of(2)))),
+    ).toBe('GemTwin V1.10');
+    await expect(within(stock.vt, stock.reader.escapeRaw(updateStatus))).rejects.toMatchObject({
+      code: 'not-supported',
+    });
+    await stock.reader.close();
+  });
+
+  it('escapeRaw can be cancelled, and times out on the reader clock', async () => {
+    const r = await rig({ kind: 'silent', slots: 1 });
+    await attach(r);
+    const stop = new AbortController();
+    const cancelled = r.reader.escapeRaw(updateStatus, { signal: stop.signal });
+    await r.vt.advance(10);
+    stop.abort();
+    await expect(within(r.vt, cancelled)).rejects.toMatchObject({ code: 'cancelled' });
+    const t0 = r.vt.now();
+    await expect(
+      within(r.vt, r.reader.escapeRaw(updateStatus, { timeoutMs: 700 })),
+    ).rejects.toMatchObject({ code: 'timeout' });
+    expect(r.vt.now() - t0).toBeGreaterThanOrEqual(700);
+    await r.reader.close();
+  });
+
+  it('whenAttached waits for the next attachment, with a timeout, a signal, and close', async () => {
+    const r = await rig();
+    await attach(r);
+    await expect(r.reader.whenAttached()).resolves.toBeUndefined();
+    r.fake.plugged.value = false;
+    r.fake.reader.unplug();
+    await r.vt.advance(10);
+    expect(r.reader.state).toBe('detached');
+    await expect(r.reader.escapeRaw(updateStatus)).rejects.toMatchObject({
+      code: 'reader-detached',
+    });
+    const t0 = r.vt.now();
+    await expect(within(r.vt, r.reader.whenAttached({ timeoutMs: 1000 }))).rejects.toMatchObject({
+      code: 'timeout',
+      message: expect.stringMatching(/not attached within 1000 ms/),
+    });
+    expect(r.vt.now() - t0).toBe(1000);
+    const stop = new AbortController();
+    const cancelled = r.reader.whenAttached({ signal: stop.signal });
+    stop.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    const back = r.reader.whenAttached();
+    r.fake.plugged.value = true;
+    await within(r.vt, back);
+    expect(r.reader.state).toBe('attached');
+    r.fake.plugged.value = false;
+    r.fake.reader.unplug();
+    await r.vt.advance(10);
+    const closing = r.reader.whenAttached();
+    await r.reader.close();
+    await expect(closing).rejects.toMatchObject({ code: 'session-closed' });
+    await expect(r.reader.whenAttached()).rejects.toMatchObject({ code: 'session-closed' });
+  });
+
+  it('reconnect drops the link and negotiates again (a reader restarted in compat)', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card());
+    await attach(r);
+    const opens = r.fake.opens.count;
+    // The reader restarts as after the Reboot escape: back in compat, saying nothing.
+    r.fake.reader.reset();
+    await within(r.vt, r.reader.reconnect({ timeoutMs: 5000 }));
+    expect(r.fake.opens.count).toBe(opens + 1);
+    expect(r.fake.reader.profile).toBe(Profile.Native);
+    expect(r.reader.capabilities?.profile).toBe('native');
+    expect(r.events).toEqual([
+      'attached',
+      'inserted:0',
+      'detached:reader-detached',
+      'removed:0',
+      'attached',
+      'inserted:0',
+    ]);
+    await r.reader.close();
+    await expect(r.reader.reconnect()).rejects.toMatchObject({ code: 'session-closed' });
   });
 });

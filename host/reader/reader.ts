@@ -10,10 +10,12 @@ import type { DeviceInfo } from '../../protocol/native/device-info.ts';
 import { realClock, sleep, type Clock } from '../clock.ts';
 import {
   BadRequestError,
+  CancelledError,
   NotSupportedInCompatError,
   NotSupportedError,
   ReaderDetachedError,
   ReaderError,
+  ReaderTimeoutError,
   SessionClosedError,
 } from '../ccid/errors.ts';
 import type { Tracer } from '../ccid/frame-channel.ts';
@@ -24,7 +26,7 @@ import type { ReaderCapabilities } from './capabilities.ts';
 import type { CardSession, ShareMode } from './card-session.ts';
 import { ReaderConnection, type ProfileChoice } from './reader-connection.ts';
 import { Slot } from './slot.ts';
-import { vendorEscape } from './vendor.ts';
+import { escapeData, vendorEscape } from './vendor.ts';
 
 /** pcscd polls a serial reader's slot status about every 400 ms (ccid-over-serial.md §13.4). */
 export const COMPAT_POLL_MS = 400;
@@ -84,8 +86,10 @@ export class Reader extends EventEmitter<ReaderEvents> {
   #pollTimer: unknown;
   #polling = false;
   #running: Promise<void> | undefined;
-  /** Ends the wait for the current connection's loss (close() uses it). */
+  /** Ends the wait for the current connection's loss (close() and reconnect() use it). */
   #endWait: (() => void) | undefined;
+  /** whenAttached() calls to fail when the reader is closed. */
+  readonly #closeWaiters = new Set<() => void>();
 
   constructor(transport: Transport, options: ReaderOptions = {}) {
     super();
@@ -194,6 +198,100 @@ export class Reader extends EventEmitter<ReaderEvents> {
     });
   }
 
+  /**
+   * PC_to_RDR_Escape with `abData` on slot 0, in either profile; resolves with RDR_to_PC_Escape's
+   * abData whatever vendor status it holds, for tools that read the status themselves (the
+   * firmware tools: Busy and the update states are data to them). The timeout runs on the
+   * reader's clock; a failed CCID answer, a lost link and the signal give typed errors.
+   */
+  async escapeRaw(
+    abData: Uint8Array,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Uint8Array> {
+    const c = this.#attachedConnection();
+    return escapeData(c.client, abData, { ...options, what: 'escape' });
+  }
+
+  /**
+   * Resolves when the reader is attached: at once if it is, else at its next `attached`.
+   * Rejects with SessionClosedError when it is (or gets) closed, ReaderTimeoutError after
+   * `timeoutMs` on the reader's clock (naming why the last attempt failed), CancelledError on
+   * the signal.
+   */
+  whenAttached(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#state === 'closed') return Promise.reject(this.#closedError());
+    if (this.#state === 'attached') return Promise.resolve();
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) {
+      return Promise.reject(
+        new CancelledError(`${this.path}: cancelled while waiting to attach`, {
+          reader: this.path,
+        }),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.off('attached', onAttached);
+        this.#closeWaiters.delete(onClosed);
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAttached = (): void => {
+        done();
+        resolve();
+      };
+      const onClosed = (): void => {
+        done();
+        reject(this.#closedError());
+      };
+      const onAbort = (): void => {
+        done();
+        reject(
+          new CancelledError(`${this.path}: cancelled while waiting to attach`, {
+            reader: this.path,
+          }),
+        );
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : this.#clock.setTimeout(() => {
+              done();
+              const why = this.#lastError ? ` (${this.#lastError.message})` : '';
+              reject(
+                new ReaderTimeoutError(`${this.path}: not attached within ${timeoutMs} ms${why}`, {
+                  reader: this.path,
+                  cause: this.#lastError,
+                }),
+              );
+            }, timeoutMs);
+      this.on('attached', onAttached);
+      this.#closeWaiters.add(onClosed);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Drops the link and attaches again, negotiating the profile anew; resolves once attached
+   * (as whenAttached). For a reader told to restart (the Reboot escape): it comes back in the
+   * compat profile, maybe after a while in its boot stage, and says nothing by itself. Emits
+   * `detached` and `attached` as a lost link does.
+   */
+  async reconnect(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#state === 'closed') throw this.#closedError();
+    const c = this.#connection;
+    if (c && this.#state === 'attached') {
+      this.#detach(
+        new ReaderDetachedError(`${this.path}: reconnecting (the reader restarts)`, {
+          reader: this.path,
+        }),
+      );
+      await c.close();
+      this.#endWait?.();
+    }
+    return this.whenAttached(options);
+  }
+
   /** Closes the reader for good: sessions fail with session-closed, reconnection stops. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
@@ -201,10 +299,9 @@ export class Reader extends EventEmitter<ReaderEvents> {
     this.#state = 'closed';
     this.#wake?.abort();
     this.#stopPolling();
-    const error = new SessionClosedError(`${this.path}: the reader was closed`, {
-      reader: this.path,
-    });
+    const error = this.#closedError();
     for (const s of this.#slots) s.detach(error);
+    for (const w of [...this.#closeWaiters]) w();
     const c = this.#connection;
     this.#connection = undefined;
     await c?.close();
@@ -245,6 +342,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
         clock: this.#clock,
         trace: this.#trace,
         profile: this.#profile,
+        spokeNative: this.#capabilities?.profile === 'native',
         events: {
           slotChange: (m) => this.#slotChange(m),
           lost: (e) => {
@@ -354,10 +452,26 @@ export class Reader extends EventEmitter<ReaderEvents> {
     this.emit(name, { reader: this, slot, kind: kind ?? this.#slots[slot]?.kind ?? 'user' });
   }
 
+  #closedError(): SessionClosedError {
+    return new SessionClosedError(`${this.path}: the reader was closed`, { reader: this.path });
+  }
+
+  #attachedConnection(): ReaderConnection {
+    const c = this.#connection;
+    if (this.#state === 'closed') throw this.#closedError();
+    if (!c || this.#state !== 'attached') {
+      throw (
+        this.#lastError ??
+        new ReaderDetachedError(`${this.path}: not attached`, { reader: this.path })
+      );
+    }
+    return c;
+  }
+
   #slot(index: number): Slot {
     if (this.#state !== 'attached') {
       throw this.#state === 'closed'
-        ? new SessionClosedError(`${this.path}: the reader was closed`, { reader: this.path })
+        ? this.#closedError()
         : (this.#lastError ??
             new ReaderDetachedError(`${this.path}: the reader is not attached`, {
               reader: this.path,

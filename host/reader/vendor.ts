@@ -1,6 +1,6 @@
 // One vendor escape of the native profile (protocol/native/vendor-escape.ts): PC_to_RDR_Escape
 // with `4B 52 cmd payload`, answered `4B 52 cmd status payload`. A status other than Ok becomes
-// a typed error.
+// a typed error; escapeData leaves the answer's bytes to tools that read the status themselves.
 import { PcToRdr, RdrToPc } from '../../protocol/ccid-constants.ts';
 import { VendorCommand, VendorStatus } from '../../protocol/native-constants.ts';
 import {
@@ -39,20 +39,10 @@ export async function vendorEscape<R extends VendorRequest>(
     throw e;
   }
   const details = { reader: client.path };
-  const answer = expectOk(
-    await client.command(
-      { type: PcToRdr.Escape, slot: options.slot ?? 0, data },
-      { timeoutMs: options.timeoutMs },
-    ),
-    `vendor escape ${name}`,
-    details,
-  );
-  if (answer.type !== RdrToPc.Escape) {
-    throw new ProtocolError(`vendor escape ${name}: not an Escape answer`, details);
-  }
+  const abData = await escapeData(client, data, { ...options, what: `vendor escape ${name}` });
   let reply;
   try {
-    reply = decodeVendorResponse(answer.data);
+    reply = decodeVendorResponse(abData);
   } catch (e) {
     if (e instanceof VendorMessageError) {
       throw new ProtocolError(`vendor escape ${name}: ${e.message}`, { ...details, cause: e });
@@ -64,6 +54,31 @@ export async function vendorEscape<R extends VendorRequest>(
   }
   if (isVendorFailure(reply)) throw vendorFailure(name, reply.status, details);
   return reply as ReplyOf<R['command']>;
+}
+
+/**
+ * PC_to_RDR_Escape with `data` as abData; resolves with RDR_to_PC_Escape's abData, whatever it
+ * says (the vendor status is the caller's to read). A failed CCID answer is a typed error.
+ */
+export async function escapeData(
+  client: CcidClient,
+  data: Uint8Array,
+  options: { timeoutMs?: number; slot?: number; signal?: AbortSignal; what?: string } = {},
+): Promise<Uint8Array> {
+  const what = options.what ?? 'escape';
+  const details = { reader: client.path };
+  const answer = expectOk(
+    await client.command(
+      { type: PcToRdr.Escape, slot: options.slot ?? 0, data },
+      { timeoutMs: options.timeoutMs, signal: options.signal },
+    ),
+    what,
+    details,
+  );
+  if (answer.type !== RdrToPc.Escape) {
+    throw new ProtocolError(`${what}: not an Escape answer`, details);
+  }
+  return answer.data;
 }
 
 function vendorFailure(
