@@ -140,6 +140,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     for (const c of closers.reverse()) await c().catch(() => {});
     throw e;
   }
+  // What the driver wants an operator to know (compat fallback, discovery without udev, …).
+  for (const readers of [hardware, simReaders]) {
+    readers?.on('warning', (text) => app.log.warn({ warning: text }, 'reader warning'));
+  }
   let port = config.port;
   if (options.listen !== false) {
     try {
