@@ -5,12 +5,15 @@ export interface CliIo {
   stderr(text: string): void;
   /** Ends long-running commands (watch): SIGINT/SIGTERM in the real CLI. */
   signal?: AbortSignal;
+  /** Where progress bars are drawn (the real CLI: process.stderr); else lines through stderr(). */
+  progress?: NodeJS.WritableStream;
 }
 
 export const processIo = (signal?: AbortSignal): CliIo => ({
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   signal,
+  progress: process.stderr,
 });
 
 /** Exit codes, documented by --help. */

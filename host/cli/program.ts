@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isCardError } from '../cards/card-error.ts';
 import { isReaderError } from '../ccid/errors.ts';
+import { describeError as describeFirmwareError } from '../firmware/commands.ts';
 import { isTransportError } from '../transport/transport-error.ts';
 import {
   apduCommand,
@@ -15,7 +16,9 @@ import {
   watchCommand,
   type Format,
 } from './commands.ts';
+import { addFirmwareCommands } from './fw-program.ts';
 import { ExitCode, UsageError, type CliIo } from './io.ts';
+import { collect, integer } from './options.ts';
 import {
   NoReaderError,
   openSource,
@@ -24,7 +27,7 @@ import {
 } from './reader-source.ts';
 
 const HELP_AFTER = `
-Reader (every command):
+Reader (readers, watch, ssc, health, bank, apdu):
   --port <path>      a serial reader (115200 8N2), e.g. /dev/ttyACM0 or a pseudo-terminal
   --sim              the embedded simulated reader (firmware.wasm and virtual cards)
     --card <spec>    its user card: ssc2, ssc3[:persona], ssc3-t1, health[:persona], atr:<hex>
@@ -39,6 +42,8 @@ Output: --format json (UTF-8 JSON), national (the national interface string, ssc
 Exit status: 0 done; 1 the card or reader failed (the typed error is on stderr); 2 bad
   arguments; 3 no reader.
 
+Firmware and provisioning: kiosk-reader fw --help, kiosk-reader provision --help.
+
 Examples:
   kiosk-reader ssc read --sim --card ssc3:li-na --format national
   kiosk-reader readers --port /dev/ttyACM0
@@ -48,18 +53,6 @@ Examples:
 
 interface CommonOptions extends SourceOptions {
   format: Format;
-}
-
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-function integer(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) {
-      throw new UsageError(`--${name} must be an integer ${min}..${max}, got "${value}"`);
-    }
-    return n;
-  };
 }
 
 function withReaderOptions(c: Command, formats: Format[], defaultFormat: Format): Command {
@@ -90,7 +83,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command()
     .name('kiosk-reader')
     .description(
-      'Kiosk smart-card reader: list readers, watch card events, read the social security, health and bank applications, send APDUs.',
+      'Kiosk smart-card reader: list readers, watch card events, read the social security, health and bank applications, send APDUs; sign and flash firmware, provision readers.',
     )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -203,6 +196,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       })(o);
     });
 
+  addFirmwareCommands(program, io, (body) => (pending = body));
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
@@ -225,6 +220,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 function report(e: unknown, io: CliIo): number {
+  const firmware = describeFirmwareError(e);
+  if (firmware) {
+    io.stderr(`error: ${firmware.message}\n`);
+    return firmware.exitCode;
+  }
   if (e instanceof UsageError) {
     io.stderr(`error: ${e.message}\n`);
     return ExitCode.Usage;

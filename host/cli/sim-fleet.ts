@@ -1,10 +1,15 @@
 // `--all-sim N` for the firmware commands: N simulated readers in this process, each running the
 // real firmware.wasm on its own virtual clock, under the simulated boot stage with the public key
-// built in and the factory image the production line programmed (simulator/boot), and each
-// reached through the driver's Reader as a serial reader would be. The CLI is a composition root
+// built in and the factory image the production line programmed (simulator/boot; the firmware's
+// flash map assumes a boot stage), and each reached through the driver's Reader as a serial
+// reader would be. The CLI is a composition root
 // and may wire the simulator in.
 import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { generateSigningKeyPair } from '../../protocol/image/keys.ts';
+import { signImage } from '../../protocol/image/sign.ts';
 import { simulatedBootStage, type BootStage } from '../../simulator/boot/index.ts';
+import { builtFirmwarePath } from '../../simulator/reader/firmware-image.ts';
 import { Simulation } from '../../simulator/simulation.ts';
 import { sleep } from '../clock.ts';
 import { Reader } from '../reader/reader.ts';
@@ -14,7 +19,11 @@ import { streamTransport } from '../transport/stream-transport.ts';
 
 export interface SimFleetOptions {
   count: number;
-  /** The boot stage: its key and factory image. Without one the readers run firmware.wasm bare. */
+  /**
+   * The boot stage's key and the factory image. Without them the factory image is
+   * firmware/build/firmware.wasm signed as 0.0.0 with a key made for this run (enough for
+   * provisioning; an update needs readers that trust the update's key).
+   */
   boot?: { publicKey: KeyObject | string; factoryImage?: Uint8Array };
   /** Reader i takes seed + i. */
   seed: number;
@@ -53,6 +62,17 @@ async function untilRunning(sim: Simulation, name: string): Promise<void> {
   }
 }
 
+/** firmware.wasm signed as 0.0.0 with a key that lives as long as this process. */
+async function runKeyFactoryImage(): Promise<{ publicKey: string; factoryImage: Uint8Array }> {
+  const pair = generateSigningKeyPair();
+  const payload = new Uint8Array(await readFile(builtFirmwarePath()));
+  const version = { major: 0, minor: 0, revision: 0, build: 0 };
+  return {
+    publicKey: pair.publicKeyPem,
+    factoryImage: signImage({ payload, version, securityCounter: 0 }, pair.privateKeyPem),
+  };
+}
+
 /** A simulated reader that could not be started. */
 export class SimFleetError extends Error {
   override readonly name = 'SimFleetError';
@@ -68,19 +88,17 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
     await Promise.all(runs.map((r) => r.catch(() => {})));
   };
   try {
+    const boot = options.boot ?? (await runKeyFactoryImage());
     for (let i = 0; i < options.count; i++) {
-      const boot = options.boot;
       const sim = await Simulation.create({
         seed: options.seed + i,
         trace: false,
         mode: options.realtime ? 'realtime' : 'fast',
-        bootStage: boot
-          ? simulatedBootStage({
-              publicKey: boot.publicKey,
-              factoryImage: boot.factoryImage,
-              created: (stage) => options.created?.(stage, i),
-            })
-          : undefined,
+        bootStage: simulatedBootStage({
+          publicKey: boot.publicKey,
+          factoryImage: boot.factoryImage,
+          created: (stage) => options.created?.(stage, i),
+        }),
       });
       sims.push(sim);
       runs.push(sim.run());

@@ -11,7 +11,7 @@ import { parseImage, parseVersion } from '../../protocol/image/image.ts';
 import { signImage } from '../../protocol/image/sign.ts';
 import { verifyImage } from '../../protocol/image/verify.ts';
 import { FirmwareToolError } from './errors.ts';
-import { flashAll, formatFlashReport } from './flash-all.ts';
+import { checkImage, flashAll, formatFlashReport } from './flash-all.ts';
 import { formatImageInfo, imageInfo } from './image-info.ts';
 import { keygen, readImageFile, readPrivateKeyFile, readPublicKeyFile } from './key-files.ts';
 import { progressView } from './progress-view.ts';
@@ -127,6 +127,24 @@ export interface DeviceCommandEnv {
   signal?: AbortSignal;
 }
 
+/**
+ * What `fw flash` checks before any reader is involved: the options, the files, and the image
+ * itself (FirmwareToolError 'image-refused' for unsigned, tampered, wrong-key images and, given
+ * a floor, rollback). The CLI calls it before it opens readers; fwFlash calls it again.
+ */
+export function fwFlashCheck(o: { image: string; keys: string[]; minSecurityCounter?: string }) {
+  if (o.keys.length === 0)
+    throw new FirmwareToolError('bad-option', '--key: give the public key(s) the readers trust');
+  const trustedKeys = o.keys.map(readPublicKeyFile);
+  const bytes = readImageFile(o.image);
+  const floor =
+    o.minSecurityCounter === undefined
+      ? undefined
+      : u32Option('--min-security-counter', o.minSecurityCounter);
+  checkImage(bytes, trustedKeys, floor);
+  return { trustedKeys, bytes, floor };
+}
+
 /** `fw flash <image> --key <public.pem>… [--port … | --all | --all-sim N]`: the CLI opens the targets. */
 export async function fwFlash(
   o: {
@@ -139,15 +157,12 @@ export async function fwFlash(
   targets: readonly UpdateTarget[],
   env: DeviceCommandEnv,
 ): Promise<CommandOutput> {
-  if (o.keys.length === 0)
-    throw new FirmwareToolError('bad-option', '--key: give the public key(s) the readers trust');
-  const trustedKeys = o.keys.map(readPublicKeyFile);
-  const bytes = readImageFile(o.image);
-  const floor =
-    o.minSecurityCounter === undefined
-      ? undefined
-      : u32Option('--min-security-counter', o.minSecurityCounter);
-  const view = env.progress === false ? undefined : progressView(env.progress ?? process.stderr);
+  const { trustedKeys, bytes, floor } = fwFlashCheck(o);
+  const stream = env.progress === false ? undefined : (env.progress ?? process.stderr);
+  // Not a terminal (a pipe, a log): cli-progress then writes the bars as lines now and then.
+  const view = stream
+    ? progressView(stream, { noTTYOutput: !(stream as { isTTY?: boolean }).isTTY })
+    : undefined;
   try {
     const report = await flashAll(targets, bytes, {
       clock: env.clock,

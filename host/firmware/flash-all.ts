@@ -35,10 +35,14 @@ export function checkImage(
     return verifyImage(bytes, keys, { minSecurityCounter });
   } catch (e) {
     if (e instanceof ImageError)
-      throw new FirmwareToolError('image-refused', `image refused before sending: ${e.message}`, {
-        imageError: e.code,
-        cause: e,
-      });
+      throw new FirmwareToolError(
+        'image-refused',
+        `image refused before sending (${e.code}): ${e.message}`,
+        {
+          imageError: e.code,
+          cause: e,
+        },
+      );
     throw e;
   }
 }

@@ -130,7 +130,7 @@ describe('fw flash', () => {
         ),
       );
       expect([e.code, e.details.imageError]).toEqual(['image-refused', code]);
-      expect(e.message).toMatch(/^image refused before sending: /);
+      expect(e.message).toMatch(new RegExp(`^image refused before sending \\(${code}\\): `));
     }
     expect(target.sent.size).toBe(0);
   });
