@@ -18,7 +18,11 @@ import {
   VENDOR_MAGIC_0,
   VENDOR_MAGIC_1,
 } from '../../protocol/native-constants.ts';
-import { MAX_APDU_DATA, COMPAT_MAX_MESSAGE_LENGTH } from '../../protocol/serial-constants.ts';
+import {
+  MAX_APDU_DATA,
+  MAX_EXTENDED_APDU_LENGTH,
+  COMPAT_MAX_MESSAGE_LENGTH,
+} from '../../protocol/serial-constants.ts';
 import { SLOT_COUNT } from '../hal-constants.ts';
 import { TIMER_TIME_EXTENSION_BASE } from '../src/timers.ts';
 import { TIME_EXTENSION_INTERVAL_MS } from '../src/timing.ts';
@@ -538,6 +542,27 @@ describe('CCID commands: XfrBlock', () => {
       data: [1],
     });
     expect(end.error).toBe(8);
+    expect(fw.fake_op(0)).toBe(Op.None);
+  });
+
+  it('native: a chain holds MAX_EXTENDED_APDU_LENGTH bytes, not one more', async () => {
+    const { host, fw } = await native();
+    fw.fake_set_icc(0, IccStatus.PresentActive);
+    const whole = new Array(MAX_EXTENDED_APDU_LENGTH).fill(0x11);
+    const first = host.send({
+      type: PcToRdr.XfrBlock,
+      specific: [0, ChainLevel.Begins, 0],
+      data: whole,
+    });
+    expect(frames(first).map((a) => [a.status & 0xc0, a.specific])).toEqual([
+      [0, ChainLevel.ContinueResponse],
+    ]);
+    const over = only(host, {
+      type: PcToRdr.XfrBlock,
+      specific: [0, ChainLevel.Ends, 0],
+      data: [0x22],
+    });
+    expect([over.status & 0xc0, over.error]).toEqual([FAILED, 1]);
     expect(fw.fake_op(0)).toBe(Op.None);
   });
 

@@ -2,16 +2,12 @@
 // APDU, 3 continues it, 2 ends it; each part but the last is answered with an empty DataBlock
 // whose bChainParameter is 0x10. One assembly buffer per slot, so slots chain independently.
 import { SLOT_COUNT } from '../../hal-constants';
-import { CCID_HEADER_LENGTH } from '../../../protocol/ccid-constants';
-import { NATIVE_MAX_MESSAGE_LENGTH } from '../../../protocol/serial-constants';
+import { MAX_EXTENDED_APDU_LENGTH } from '../../../protocol/serial-constants';
 
-/**
- * The longest APDU: an extended case 4 with MAX_APDU_DATA bytes (4 header + 3 Lc + data + 2 Le),
- * which is exactly the data of the largest native message (protocol/serial-constants.ts).
- */
-export const APDU_CAPACITY: i32 = NATIVE_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH;
+/** The longest APDU: an extended case 4 with MAX_APDU_DATA bytes (protocol/serial-constants.ts). */
+export const APDU_CAPACITY: i32 = MAX_EXTENDED_APDU_LENGTH;
 
-const buffers = memory.data(SLOT_COUNT * (NATIVE_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH));
+const buffers = memory.data(SLOT_COUNT * MAX_EXTENDED_APDU_LENGTH);
 /** Bytes assembled per slot; -1 when no chain is open. */
 const lengths = memory.data(SLOT_COUNT * 4);
 
