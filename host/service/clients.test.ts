@@ -265,3 +265,26 @@ describe('twenty clients at once', () => {
     expect(await attempt({}, `?token=${rig.service.core.access.panelToken}`)).toBe(403);
   });
 });
+
+describe('the client limit', () => {
+  it('one client past limits.maxClients gets a typed error and a 1013 close', async () => {
+    const small = await serviceRig({ listen: true, limits: { maxClients: 2 } });
+    try {
+      const a = await Client.open(small.port, 'a', APP_TOKEN);
+      const b = await Client.open(small.port, 'b', APP_TOKEN);
+      const socket = new WebSocket(`ws://127.0.0.1:${small.port}/api/events`, {
+        headers: { authorization: `Bearer ${APP_TOKEN}` },
+      });
+      const closeCode = new Promise<number>((r) => socket.once('close', (c) => r(c)));
+      const third = new Client('c', socket);
+      const error = await third.next((m) => m.type === 'error');
+      expect(error.error).toEqual({ code: 'too-many-clients', message: 'at most 2 clients' });
+      expect(await closeCode).toBe(1013);
+      a.socket.close();
+      b.socket.close();
+      await Promise.all([a.closed, b.closed]);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -88,8 +88,17 @@ function showError(e) {
   show('error');
 }
 
-const api = (method, path, body) =>
-  request(token, method, path, body, state.session ? { 'x-session-id': state.session.id } : {});
+async function api(method, path, body) {
+  const session = state.session;
+  try {
+    return await request(token, method, path, body, session ? { 'x-session-id': session.id } : {});
+  } catch (e) {
+    // The session ended meanwhile (idle timeout): go on without it, as anyone may.
+    if (e.code !== 'unknown-session' || !session) throw e;
+    if (state.session === session) state.session = null;
+    return request(token, method, path, body);
+  }
+}
 
 const events = liveSocket('/api/events', token, onEvent, (open) => {
   if (!open) readerStatus('offline');
