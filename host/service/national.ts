@@ -1,27 +1,29 @@
 // The national reader interface as the service offers it (kiosk-cards.md §2–§4): each function
 // returns what the DLL returns — the code and pOutInfo (every field followed by `|`) — as UTF-8
 // JSON, with the GBK bytes in hex on request. The social security card functions are host/cards'
-// SscNationalInterface; the PIN functions run on the reader's keypad; the health-card reads
+// SscNationalInterface and SscNationalPin (the PIN on the reader's keypad); the health-card reads
 // follow the widely used `iR_DDF1EF0xInfo` functions (their parameters, in order, as the fields);
 // the bank number follows the vendor function `iReadBankNumber`.
 import {
   CardError,
   SscNationalInterface,
+  SscNationalPin,
   nationalCodeText,
   toCardError,
   type CardChannel,
   type CardSession,
   type HealthCardData,
   type NationalReply,
+  readBankCard,
+  readHealthCard,
 } from '../index.ts';
 import { NationalCode } from '../cards/national-codes.ts';
 import { toHex } from '../iso7816/hex.ts';
 import { encodeGb18030 } from '../iso7816/text.ts';
 import { ServiceError } from './errors.ts';
 import type { Caller, CardOperations } from './operations.ts';
-import { nationalPinResult, pinOutcomeError } from './pin.ts';
-import { readHealthCard } from '../cards/health/health-card.ts';
-import { readBankCard } from '../cards/bank/bank-card.ts';
+import { pinOutcomeError } from './pin.ts';
+import type { SecureChannel } from '../pin/secure-channel.ts';
 import type { HubReader } from './reader-hub.ts';
 
 export const NATIONAL_FUNCTIONS = [
@@ -147,6 +149,7 @@ export class NationalService {
     }
   }
 
+  /** host/cards' SscNationalPin on the reader's keypad, with the service's events and signal. */
   async #pin(
     caller: Caller,
     entry: HubReader,
@@ -154,10 +157,30 @@ export class NationalService {
     iType: number,
     signal: AbortSignal | undefined,
   ): Promise<{ code: number; pOutInfo: string }> {
+    let pad: SecureChannel | undefined;
+    const national = new SscNationalPin({
+      pinPad: async (t) => {
+        await this.#card(entry, t);
+        if (!pad)
+          throw new CardError(NationalCode.UNSUPPORTED_COMMAND, 'this reader has no PIN pad', {
+            role: 'caller',
+          });
+        return pad;
+      },
+    });
     try {
-      const card = await this.#card(entry, iType);
-      const outcome = await this.#ops.pinEntry(caller, entry, operation, {}, signal, card);
-      return nationalPinResult(outcome);
+      const reply = await this.#ops.onKeypad(
+        caller,
+        entry,
+        operation,
+        signal,
+        (channel) => {
+          pad = channel;
+          return operation === 'verify' ? national.iVerifyPIN(iType) : national.iChangePIN(iType);
+        },
+        (r) => r.data?.outcome ?? `code ${r.code}`,
+      );
+      return plain(reply);
     } catch (e) {
       if (e instanceof ServiceError && e.code === 'pin-pad-unavailable')
         return named(NationalCode.UNSUPPORTED_COMMAND);

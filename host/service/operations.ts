@@ -18,12 +18,9 @@ import { toHex } from '../iso7816/hex.ts';
 import type { EventBus } from './event-bus.ts';
 import { ServiceError, toServiceError } from './errors.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import {
-  changeOnKeypad,
-  verifyOnKeypad,
-  type ChangePinOutcome,
-  type PinEntryOptions,
-} from './pin.ts';
+import { changePin, verifyPin } from '../pin/pin-entry.ts';
+import type { SecureChannel } from '../pin/secure-channel.ts';
+import { secureChannelOf, type ChangePinOutcome, type PinEntryOptions } from './pin.ts';
 import type { SlidingWindowLimit } from './rate-limit.ts';
 import type { HubReader, ReaderHub } from './reader-hub.ts';
 import type { SessionManager } from './sessions.ts';
@@ -223,8 +220,8 @@ export class CardOperations {
     return this.#pin(caller, readerId, 'change', options);
   }
 
-  /** The PIN entry itself, for callers already inside run() (the national functions). */
-  async pinEntry(
+  /** The PIN entry itself, for callers already inside run() (iReadCard with iAuthType 1). */
+  pinEntry(
     caller: Caller,
     entry: HubReader,
     operation: 'verify' | 'change',
@@ -232,6 +229,36 @@ export class CardOperations {
     signal: AbortSignal | undefined,
     card?: CardSession,
   ): Promise<ChangePinOutcome> {
+    return this.onKeypad(
+      caller,
+      entry,
+      operation,
+      signal,
+      (channel) =>
+        (operation === 'verify' ? verifyPin : changePin)({
+          slot: channel,
+          application: 'ssc',
+          ...options,
+        }),
+      (o) => o.outcome,
+      card,
+    );
+  }
+
+  /**
+   * Runs `fn` with the reader's PIN pad on the user card (host/pin's SecureChannel): the entry is
+   * announced to the caller's application, its progress (a count of digits) published, the
+   * session's signal ends it on the reader, and its outcome is counted.
+   */
+  async onKeypad<T>(
+    caller: Caller,
+    entry: HubReader,
+    operation: 'verify' | 'change',
+    signal: AbortSignal | undefined,
+    fn: (channel: SecureChannel) => Promise<T>,
+    outcomeOf: (result: T) => string,
+    card?: CardSession,
+  ): Promise<T> {
     const caps = entry.reader.capabilities;
     if (entry.reader.attached && caps && !caps.pinVerify)
       throw new ServiceError(
@@ -239,24 +266,29 @@ export class CardOperations {
         'pin-pad-unavailable',
         `reader "${entry.id}" has no PIN pad (${caps.profile} profile)`,
       );
-    const session = card ?? (await this.userCard(entry));
+    const pad = secureChannelOf(card ?? (await this.userCard(entry)));
     const bus = this.#d.bus;
     const app = caller.application;
+    const channel: SecureChannel = {
+      secure: (payload, options = {}) =>
+        pad.secure(payload, {
+          ...options,
+          signal: signal ?? options.signal,
+          onProgress: (p) => {
+            options.onProgress?.(p);
+            bus.publish(
+              { type: 'pin-progress', reader: entry.id, digits: p.digits, stage: p.stage },
+              app,
+            );
+          },
+        }),
+    };
     bus.publish({ type: 'pin-entry-started', reader: entry.id, operation }, app);
     let result = 'error';
     try {
-      const run = operation === 'verify' ? verifyOnKeypad : changeOnKeypad;
-      const outcome = await run(session, {
-        ...options,
-        signal,
-        onProgress: (p) =>
-          bus.publish(
-            { type: 'pin-progress', reader: entry.id, digits: p.digits, stage: p.stage },
-            app,
-          ),
-      });
-      result = outcome.outcome;
-      return outcome;
+      const r = await fn(channel);
+      result = outcomeOf(r);
+      return r;
     } catch (e) {
       result = toServiceError(e).code;
       throw e;
