@@ -140,9 +140,15 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     for (const c of closers.reverse()) await c().catch(() => {});
     throw e;
   }
-  // What the driver wants an operator to know (compat fallback, discovery without udev, …).
+  // What the driver wants an operator to know (compat fallback, discovery without udev, …),
+  // each distinct text once: discovery repeats its complaint at every rescan.
+  const warned = new Set<string>();
   for (const readers of [hardware, simReaders]) {
-    readers?.on('warning', (text) => app.log.warn({ warning: text }, 'reader warning'));
+    readers?.on('warning', (text) => {
+      if (warned.has(text)) return;
+      warned.add(text);
+      app.log.warn({ warning: text }, 'reader warning');
+    });
   }
   let port = config.port;
   if (options.listen !== false) {
