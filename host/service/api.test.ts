@@ -107,6 +107,32 @@ describe('readers and slots', () => {
   });
 });
 
+describe('a configured serial reader that is not there', () => {
+  it('is listed as not attached, and the simulated reader serves meanwhile', async () => {
+    const rig = await serviceRig({ serialPorts: ['/nonexistent/ttyKIOSK0'] });
+    try {
+      const list = json((await rig.request({ method: 'GET', url: '/api/readers' })).body);
+      expect(list.map((r: Json) => [r.id, r.simulated, r.state === 'attached'])).toEqual([
+        ['ttyKIOSK0', false, false],
+        ['sim', true, true],
+      ]);
+      expect(list[0].slots).toEqual([]);
+      const r = await rig.request({ method: 'POST', url: '/api/readers/ttyKIOSK0/ssc/read' });
+      expect(r.statusCode).toBe(503);
+      expect(json(r.body).error.code).toBe('reader-detached');
+      // The national functions pick the attached reader by themselves.
+      const n = await rig.request({
+        method: 'POST',
+        url: '/api/national/iReadBankNumber',
+        payload: {},
+      });
+      expect(json(n.body)).toEqual({ code: 0, pOutInfo: `${lina.bank.pan}|` });
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
 describe('card operations', () => {
   let rig: Rig;
   beforeAll(async () => (rig = await serviceRig()));

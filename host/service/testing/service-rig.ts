@@ -55,6 +55,8 @@ export interface RigOptions {
   listen?: boolean;
   limits?: Partial<typeof DEFAULT_LIMITS>;
   seed?: number;
+  /** Serial ports to open besides the simulated reader. */
+  serialPorts?: string[];
 }
 
 export interface Rig {
@@ -71,6 +73,7 @@ export function rigConfig(options: RigOptions = {}): ServiceConfig {
   return parseConfig({
     port: options.listen ? 0 : RIG_PORT,
     discover: false,
+    serialPorts: options.serialPorts ?? [],
     simulator: 'on',
     sim: {
       card: options.card ?? 'ssc3:li-na',
