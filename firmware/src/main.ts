@@ -17,6 +17,10 @@ import {
   slotAbort,
   slotClock,
   slotClockStatus,
+  slotClockKhz,
+  slotDataRate,
+  slotCounter,
+  slotCountersReset,
 } from './iso/slot';
 import { setSlotOps } from './ccid/slot-ops';
 import { setSlotHandlers } from './ccid/slot-events';
@@ -55,6 +59,10 @@ export function init(): void {
     slotAbort,
     slotClock,
     slotClockStatus,
+    slotClockKhz,
+    slotDataRate,
+    slotCounter,
+    slotCountersReset,
   );
   // The configuration area first: the serial number and settings other layers read at init.
   configInit();

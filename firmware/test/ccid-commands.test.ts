@@ -12,6 +12,7 @@ import {
   RdrToPc,
 } from '../../protocol/ccid-constants.ts';
 import {
+  DiagnosticsTag,
   Profile,
   VendorCommand,
   VendorStatus,
@@ -427,15 +428,13 @@ describe('CCID commands: clock, T0APDU, Mechanical, Secure, SetDataRateAndClockF
     expect([bits.status & 0xc0, bits.error]).toEqual([FAILED, 7]);
   });
 
-  it('Mechanical and SetDataRateAndClockFrequency fail with CMD_NOT_SUPPORTED; Secure needs an active card', async () => {
+  it('Mechanical fails with CMD_NOT_SUPPORTED; Secure needs an active card', async () => {
     const { host, fw } = await native();
-    for (const [type, data] of [
-      [PcToRdr.Mechanical, []],
-      [PcToRdr.SetDataRateAndClockFrequency, [0xa0, 0x0f, 0, 0, 0x80, 0x25, 0, 0]],
-    ] as const) {
-      const a = only(host, { type, data });
-      expect([a.status & 0xc0, a.error]).toEqual([FAILED, CcidError.CmdNotSupported]);
-    }
+    const mechanical = only(host, { type: PcToRdr.Mechanical, data: [] });
+    expect([mechanical.status & 0xc0, mechanical.error]).toEqual([
+      FAILED,
+      CcidError.CmdNotSupported,
+    ]);
     fw.fake_set_icc(0, IccStatus.PresentInactive);
     const secure = only(host, { type: PcToRdr.Secure, data: [0, 0x1e] });
     expect([secure.type, secure.status, secure.error]).toEqual([
@@ -443,8 +442,76 @@ describe('CCID commands: clock, T0APDU, Mechanical, Secure, SetDataRateAndClockF
       FAILED | IccStatus.PresentInactive,
       CcidError.IccMute,
     ]);
-    const short = only(host, { type: PcToRdr.SetDataRateAndClockFrequency, data: [1, 2, 3] });
-    expect([short.status & 0xc0, short.error]).toEqual([FAILED, 1]);
+  });
+
+  it('SetDataRateAndClockFrequency answers the clock and rate in force; only those "set"', async () => {
+    const { host, fw } = await native();
+    const u32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
+    const ask = (slot: number, khz: number, bps: number) => {
+      const a = only(host, {
+        type: PcToRdr.SetDataRateAndClockFrequency,
+        slot,
+        data: [...u32(khz), ...u32(bps)],
+      });
+      expect(a.type).toBe(RdrToPc.DataRateAndClockFrequency);
+      return [a.status, a.error, hex(a.data)];
+    };
+    fw.fake_set_rate(1, 5000, 13_440);
+    // No active card: ICC_MUTE, nothing in force.
+    expect(ask(1, 5000, 13_440)).toEqual([
+      FAILED | IccStatus.NoIcc,
+      CcidError.IccMute,
+      hex(u32(0).concat(u32(0))),
+    ]);
+    fw.fake_set_icc(1, IccStatus.PresentActive);
+    const inForce = hex([...u32(5000), ...u32(13_440)]);
+    expect(ask(1, 5000, 13_440)).toEqual([IccStatus.PresentActive, 0, inForce]);
+    for (const [khz, bps] of [
+      [4000, 13_440],
+      [5000, 10_752],
+      [0, 0],
+    ])
+      expect(ask(1, khz, bps)).toEqual([FAILED, CcidError.CmdNotSupported, inForce]);
+    // Each slot its own values.
+    fw.fake_set_icc(2, IccStatus.PresentActive);
+    fw.fake_set_rate(2, 4000, 250_000);
+    expect(ask(2, 4000, 250_000)).toEqual([0, 0, hex([...u32(4000), ...u32(250_000)])]);
+    const short = only(host, {
+      type: PcToRdr.SetDataRateAndClockFrequency,
+      slot: 1,
+      data: [1, 2, 3],
+    });
+    expect([short.status & 0xc0, short.error, hex(short.data)]).toEqual([FAILED, 1, inForce]);
+  });
+
+  it("Diagnostics carries the slot layer's counters; DiagnosticsReset resets them", async () => {
+    const { host, fw } = await native();
+    fw.fake_set_counter(0, DiagnosticsTag.SlotParityErrors, 3);
+    fw.fake_set_counter(1, DiagnosticsTag.SlotActivations, 0xfffffffe);
+    fw.fake_set_counter(2, DiagnosticsTag.SlotT1Resynchs, 7);
+    const read = () => {
+      const a = only(host, {
+        type: PcToRdr.Escape,
+        data: [VENDOR_MAGIC_0, VENDOR_MAGIC_1, VendorCommand.Diagnostics],
+      });
+      const r = a.vendor as { diagnostics?: { slots: Record<string, number>[] } };
+      return r.diagnostics!.slots;
+    };
+    const slots = read();
+    expect(slots.map((s) => s.slot)).toEqual([0, 1, 2]);
+    expect(slots[0]).toMatchObject({ parityErrors: 3, timeouts: 0, activations: 0 });
+    expect(slots[1]).toMatchObject({ parityErrors: 0, activations: 0xfffffffe });
+    expect(slots[2]).toMatchObject({ t1Resynchs: 7, t1Retransmissions: 0 });
+    expect(fw.fake_counter_resets()).toBe(0);
+    only(host, {
+      type: PcToRdr.Escape,
+      data: [VENDOR_MAGIC_0, VENDOR_MAGIC_1, VendorCommand.DiagnosticsReset],
+    });
+    expect(fw.fake_counter_resets()).toBe(1);
+    const zero = { parityErrors: 0, timeouts: 0, warmResets: 0, t1Retransmissions: 0 };
+    expect(read()).toEqual(
+      [0, 1, 2].map((slot) => ({ slot, ...zero, t1Resynchs: 0, activations: 0 })),
+    );
   });
 });
 

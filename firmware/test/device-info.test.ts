@@ -64,6 +64,16 @@ describe('DeviceInfo', () => {
   });
 });
 
+const idleSlots = [0, 1, 2].map((slot) => ({
+  slot,
+  parityErrors: 0,
+  timeouts: 0,
+  warmResets: 0,
+  t1Retransmissions: 0,
+  t1Resynchs: 0,
+  activations: 0,
+}));
+
 describe('Diagnostics', () => {
   it('counts frames, frame errors, NAKs and garbage bytes; DiagnosticsReset clears them', async () => {
     const { hal, host, ask } = await nativeHost();
@@ -72,15 +82,15 @@ describe('Diagnostics', () => {
     host.sendRaw([0x00, 0x11, 0x22, ...bad]);
     hal.advance(2_000);
     // SetProfile, then this Diagnostics request; the bad frame is an error and a NAK; the three
-    // garbage bytes, and the bad frame's bytes rescanned after its SYNC, are garbage. No per-slot
-    // counters yet: the ISO layer does not expose them.
+    // garbage bytes, and the bad frame's bytes rescanned after its SYNC, are garbage. No card
+    // anywhere: every slot's line counters are 0.
     expect(ask(VendorCommand.Diagnostics).diagnostics).toEqual({
       hostFramesReceived: 2,
       hostFrameErrors: 1,
       hostNaksSent: 1,
       hostGarbageBytes: 3 + bad.length - 1,
       uptime: 2,
-      slots: [],
+      slots: idleSlots,
     });
     expect(ask(VendorCommand.DiagnosticsReset).status).toBe(VendorStatus.Ok);
     expect(ask(VendorCommand.Diagnostics).diagnostics).toEqual({
@@ -89,7 +99,7 @@ describe('Diagnostics', () => {
       hostNaksSent: 0,
       hostGarbageBytes: 0,
       uptime: 2,
-      slots: [],
+      slots: idleSlots,
     });
     expect(ask(VendorCommand.Diagnostics, 1).status).toBe(VendorStatus.BadLength);
   });

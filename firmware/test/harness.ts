@@ -16,6 +16,9 @@ export interface HarnessControls {
   fake_set_icc(slot: number, status: number): void;
   fake_set_parameters(slot: number, protocol: number, len: number): void;
   fake_set_results(set: number, reset: number, clock: number, clockStatus: number): void;
+  fake_set_rate(slot: number, khz: number, bps: number): void;
+  fake_set_counter(slot: number, tag: number, value: number): void;
+  fake_counter_resets(): number;
   fake_set_abort_completes(completes: number): void;
   fake_set_sync(error: number): void;
   fake_complete(slot: number, error: number, len: number): void;

@@ -31,8 +31,18 @@ import {
   slotAbort,
   slotClock,
   slotClockStatus,
+  slotClockKhz,
+  slotDataRate,
 } from './slot-ops';
-import { OFFSET_LENGTH, OFFSET_SLOT, OFFSET_SPECIFIC, OFFSET_LEVEL, byteAt } from './message';
+import {
+  OFFSET_LENGTH,
+  OFFSET_SLOT,
+  OFFSET_SPECIFIC,
+  OFFSET_LEVEL,
+  byteAt,
+  readU32LE,
+  writeU32LE,
+} from './message';
 import { sendShortEcho, sendAnswer, answerData } from './reply';
 import { isNative, maxMessageLength, profileInit } from './profile';
 import {
@@ -223,11 +233,7 @@ export function ccidOnMessage(ptr: usize, len: i32): void {
       return;
     }
     case PcToRdr.SetDataRateAndClockFrequency: {
-      // Clock and rate follow the ATR and PPS (the social security card forbids clock changes
-      // after the ATR, ARCHITECTURE §6): the host cannot set them.
-      if (dataLength != DATA_RATE_AND_CLOCK_LENGTH)
-        replyFailed(answer, slotIccStatus(slot), OFFSET_LENGTH);
-      else replyFailed(answer, slotIccStatus(slot), CcidError.CmdNotSupported);
+      dataRateAndClock(slot, data, dataLength);
       return;
     }
   }
@@ -235,6 +241,30 @@ export function ccidOnMessage(ptr: usize, len: i32): void {
 
 /** CmdNotSupported is bError 0, which is also "no error": this flag marks it as a failure. */
 const NOT_SUPPORTED_FLAG: i32 = 0x100;
+
+/**
+ * SetDataRateAndClockFrequency: the answer always carries the clock (kHz) and the data rate (bps)
+ * in force. They follow the activation and PPS — the social security card forbids clock changes
+ * after the ATR (ARCHITECTURE §6) — so the host cannot change them: asking for exactly the values
+ * in force succeeds, anything else fails with CMD_NOT_SUPPORTED, and with no active card ICC_MUTE.
+ */
+function dataRateAndClock(slot: i32, data: usize, dataLength: i32): void {
+  const answer = RdrToPc.DataRateAndClockFrequency;
+  const iccStatus = slotIccStatus(slot);
+  const active = iccStatus == IccStatus.PresentActive;
+  const khz = active ? slotClockKhz(slot) : 0;
+  const rate = active ? slotDataRate(slot) : 0;
+  let error: i32 = 0;
+  if (dataLength != DATA_RATE_AND_CLOCK_LENGTH) error = OFFSET_LENGTH;
+  else if (!active) error = CcidError.IccMute;
+  else if (readU32LE(data) != <u32>khz || readU32LE(data + 4) != <u32>rate)
+    error = CcidError.CmdNotSupported | NOT_SUPPORTED_FLAG;
+  const out = answerData();
+  writeU32LE(out, <u32>khz);
+  writeU32LE(out + 4, <u32>rate);
+  const status = (error != 0 ? CommandStatus.Failed : CommandStatus.Ok) | iccStatus;
+  reply(answer, status, error & 0xff, 0, DATA_RATE_AND_CLOCK_LENGTH);
+}
 
 function xfrBlock(slot: i32, data: usize, dataLength: i32): void {
   const answer = RdrToPc.DataBlock;
@@ -447,8 +477,8 @@ function reply(type: i32, status: i32, error: i32, specific: i32, dataLength: i3
 function replyFailed(type: i32, iccStatus: i32, error: i32): void {
   let n = 0;
   if (type == RdrToPc.DataRateAndClockFrequency) {
-    // This answer always carries dwClockFrequency and dwDataRate; 0 = not reported (the slot
-    // API does not tell the clock in force yet).
+    // This answer always carries dwClockFrequency and dwDataRate; 0 = not reported (a busy slot,
+    // a slot that does not exist).
     n = DATA_RATE_AND_CLOCK_LENGTH;
     memory.fill(answerData(), 0, <usize>n);
   }

@@ -12,6 +12,8 @@ export type SlotQueryOp = (slot: i32) => i32;
 export type GetParametersOp = (slot: i32, out: usize) => i32;
 export type SetParametersOp = (slot: i32, protocol: i32, ptr: usize, len: i32) => i32;
 export type ClockOp = (slot: i32, command: i32) => i32;
+export type CounterOp = (slot: i32, tag: i32) => u32;
+export type ResetOp = () => void;
 
 // Until init wires a slot layer: no card, every operation fails.
 function noPowerOn(slot: i32, powerSelect: i32, apduLevel: bool): void {
@@ -39,6 +41,10 @@ function hwError(slot: i32): i32 {
 function noClock(slot: i32, command: i32): i32 {
   return CcidError.HwError;
 }
+function noCounter(slot: i32, tag: i32): u32 {
+  return 0;
+}
+function noReset(): void {}
 
 let powerOnOp: PowerOnOp = noPowerOn;
 let powerOffOp: SlotActionOp = noAction;
@@ -50,6 +56,10 @@ let resetParametersOp: SlotQueryOp = hwError;
 let abortOp: SlotActionOp = noAction;
 let clockOp: ClockOp = noClock;
 let clockStatusOp: SlotQueryOp = zero;
+let clockKhzOp: SlotQueryOp = zero;
+let dataRateOp: SlotQueryOp = zero;
+let counterOp: CounterOp = noCounter;
+let countersResetOp: ResetOp = noReset;
 
 export function setSlotOps(
   powerOn: PowerOnOp,
@@ -62,6 +72,10 @@ export function setSlotOps(
   abort: SlotActionOp,
   clock: ClockOp,
   clockStatus: SlotQueryOp,
+  clockKhz: SlotQueryOp,
+  dataRate: SlotQueryOp,
+  counter: CounterOp,
+  countersReset: ResetOp,
 ): void {
   powerOnOp = powerOn;
   powerOffOp = powerOff;
@@ -73,6 +87,10 @@ export function setSlotOps(
   abortOp = abort;
   clockOp = clock;
   clockStatusOp = clockStatus;
+  clockKhzOp = clockKhz;
+  dataRateOp = dataRate;
+  counterOp = counter;
+  countersResetOp = countersReset;
 }
 
 // The same names and meanings as firmware/src/iso/slot.ts (see there for each contract).
@@ -105,4 +123,16 @@ export function slotClock(slot: i32, command: i32): i32 {
 }
 export function slotClockStatus(slot: i32): i32 {
   return clockStatusOp(slot);
+}
+export function slotClockKhz(slot: i32): i32 {
+  return clockKhzOp(slot);
+}
+export function slotDataRate(slot: i32): i32 {
+  return dataRateOp(slot);
+}
+export function slotCounter(slot: i32, tag: i32): u32 {
+  return counterOp(slot, tag);
+}
+export function slotCountersReset(): void {
+  countersResetOp();
 }

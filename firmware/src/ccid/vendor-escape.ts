@@ -21,8 +21,7 @@ import { slotPowerOff } from './slot-ops';
 import { FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH } from '../version';
 import { serialNumber } from './serial-number';
 import { deviceInfo } from './device-info';
-import { diagnostics } from './diagnostics';
-import { countersReset } from '../diag/counters';
+import { diagnostics, diagnosticsReset } from './diagnostics';
 import { answerData } from './reply';
 import { writeU16LE, writeU32LE } from './message';
 import { currentProfile, setProfile } from './profile';
@@ -88,7 +87,7 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
     }
     case VendorCommand.DiagnosticsReset: {
       if (payloadLength != 0) status = VendorStatus.BadLength;
-      else countersReset();
+      else diagnosticsReset();
       break;
     }
     case VendorCommand.KeypadState: {

@@ -6,6 +6,7 @@ import '../panic';
 import { CCID_HEADER_LENGTH, IccStatus } from '../../../protocol/ccid-constants';
 import { NATIVE_MAX_MESSAGE_LENGTH } from '../../../protocol/serial-constants';
 import { SLOT_COUNT } from '../../hal-constants';
+import { DiagnosticsTag } from '../../../protocol/native-constants';
 import { setSlotOps } from '../ccid/slot-ops';
 import { setSlotHandlers, slotDone, slotWaiting, slotPresence } from '../ccid/slot-events';
 import {
@@ -41,6 +42,12 @@ const op = memory.data(SLOT_COUNT * 4);
 const paramProtocol = memory.data(SLOT_COUNT * 4);
 const paramLength = memory.data(SLOT_COUNT * 4);
 const params = memory.data(SLOT_COUNT * 8);
+const clockKhz = memory.data(SLOT_COUNT * 4);
+const dataRate = memory.data(SLOT_COUNT * 4);
+/** Per-slot counters, tags SlotParityErrors … SlotActivations. */
+const COUNTER_TAGS: i32 = DiagnosticsTag.SlotActivations - DiagnosticsTag.SlotParityErrors + 1;
+const counters = memory.data(SLOT_COUNT * COUNTER_TAGS * 4);
+let counterResets: i32 = 0;
 
 let lastLen: i32 = 0;
 let lastApduLevel: i32 = 0;
@@ -109,6 +116,30 @@ function fakeClock(slot: i32, command: i32): i32 {
 function fakeClockStatus(slot: i32): i32 {
   return clockStatus;
 }
+function fakeClockKhz(slot: i32): i32 {
+  return load<i32>(word(clockKhz, slot));
+}
+function fakeDataRate(slot: i32): i32 {
+  return load<i32>(word(dataRate, slot));
+}
+function counterAt(slot: i32, tag: i32): usize {
+  return counters + <usize>((slot * COUNTER_TAGS + tag - DiagnosticsTag.SlotParityErrors) << 2);
+}
+function counterKnown(slot: i32, tag: i32): bool {
+  return (
+    slot >= 0 &&
+    slot < SLOT_COUNT &&
+    tag >= DiagnosticsTag.SlotParityErrors &&
+    tag <= DiagnosticsTag.SlotActivations
+  );
+}
+function fakeCounter(slot: i32, tag: i32): u32 {
+  return counterKnown(slot, tag) ? load<u32>(counterAt(slot, tag)) : 0;
+}
+function fakeCountersReset(): void {
+  counterResets++;
+  memory.fill(counters, 0, <usize>(SLOT_COUNT * COUNTER_TAGS * 4));
+}
 
 // ---- the firmware's exports (firmware/HAL.md), as far as the CCID device needs them ----
 
@@ -117,7 +148,11 @@ export function init(): void {
     store<i32>(word(icc, s), IccStatus.NoIcc);
     store<i32>(word(op, s), FakeOp.None);
     store<i32>(word(paramLength, s), 0);
+    store<i32>(word(clockKhz, s), 0);
+    store<i32>(word(dataRate, s), 0);
   }
+  memory.fill(counters, 0, <usize>(SLOT_COUNT * COUNTER_TAGS * 4));
+  counterResets = 0;
   setSlotOps(
     fakePowerOn,
     fakePowerOff,
@@ -129,6 +164,10 @@ export function init(): void {
     fakeAbort,
     fakeClock,
     fakeClockStatus,
+    fakeClockKhz,
+    fakeDataRate,
+    fakeCounter,
+    fakeCountersReset,
   );
   hostLinkInit(ccidOnMessage);
   ccidInit();
@@ -172,6 +211,19 @@ export function fake_set_results(set: i32, reset: i32, clock: i32, status: i32):
   resetResult = reset;
   clockResult = clock;
   clockStatus = status;
+}
+/** The clock (kHz) and data rate (bps) the slot layer reports as in force. */
+export function fake_set_rate(slot: i32, khz: i32, bps: i32): void {
+  store<i32>(word(clockKhz, slot), khz);
+  store<i32>(word(dataRate, slot), bps);
+}
+/** Sets a per-slot counter (a DiagnosticsTag 0x01..0x06) of the slot layer. */
+export function fake_set_counter(slot: i32, tag: i32, value: u32): void {
+  if (counterKnown(slot, tag)) store<u32>(counterAt(slot, tag), value);
+}
+/** How many times the CCID layer reset the slot layer's counters. */
+export function fake_counter_resets(): i32 {
+  return counterResets;
 }
 export function fake_set_abort_completes(completes: i32): void {
   abortCompletes = completes != 0;
