@@ -2,6 +2,7 @@
 //
 //   npm run sim -- --link pty:<path> --card <profile>[:<persona>] [--sam psam] [--realtime]
 //                  [--seed N] [--keys "<script>"] [--state <dir>] [--trace <file>]
+//                  [--boot-key <public.pem> --factory-image <image>]
 //   npm run sim -- --list-cards [--json]
 //
 // It prints exactly one line on standard output, `ready <link>`, when the reader is up (for
@@ -13,6 +14,7 @@ import { USER_SLOT } from '../firmware/hal.ts';
 import { createLabelledCard, describeProfiles } from './cards.ts';
 import { CommandError, SimulatorError } from './errors.ts';
 import { parseFaults } from './faults.ts';
+import { bootStageFromOptions } from './cli/boot-options.ts';
 import { formatProfiles } from './cli/list-cards.ts';
 import { parseCommand } from './cli/stdin-commands.ts';
 import { formatLinkSpec, parseLinkSpec, type LinkSpec } from './link/link-spec.ts';
@@ -37,6 +39,12 @@ Key scripts: space-separated 0-9, enter, cancel, clear, backspace, f1-f4, wait:<
 Faults (--fault, repeatable): parity:<rate>, mute[:<slot>], pull:<ms>, host-noise:<rate>,
   host-loss:<rate>, host-dup:<rate>, flash-cut:<n>[@<fraction>]. Random faults follow --seed.
 
+Boot stage: --boot-key <public.pem> --factory-image <image> boots the reader through the
+  simulated native boot stage with that key built in; a blank flash is first programmed with the
+  signed image, as on the production line (with --state, only when its flash holds no image).
+  The firmware's update agent and \`kiosk-reader fw flash <image> --port <pty>\` then work as on
+  a real reader: signature check, rollback protection, test boot, revert.
+
 Time: fast mode (default) jumps from event to event and waits for input when idle; --realtime
   follows the wall clock (use it for pcscd and for people).
 
@@ -50,6 +58,9 @@ Standard input, one command per line:
 Exit status: 0 after quit, 1 when the simulator fails while running, 2 for bad arguments.
 `;
 
+/** Longest first boot under the boot stage (journal format, image check), virtual ms. */
+const FIRST_BOOT_LIMIT_MS = 60_000;
+
 interface CliOptions {
   link?: string;
   card?: string;
@@ -62,6 +73,8 @@ interface CliOptions {
   fault: string[];
   uart?: number;
   firmware?: string;
+  bootKey?: string;
+  factoryImage?: string;
   listCards?: boolean;
   json?: boolean;
 }
@@ -102,6 +115,8 @@ function program(): Command {
       ),
     )
     .option('--firmware <path>', 'firmware image (default firmware/build/firmware.wasm)')
+    .option('--boot-key <public.pem>', 'boot through the boot stage with this public key')
+    .option('--factory-image <image>', 'with --boot-key: the signed image a blank flash gets')
     .option('--list-cards', 'list card profiles and personas with their data and PINs')
     .option('--json', 'with --list-cards: JSON')
     .addHelpText('after', HELP_AFTER)
@@ -138,6 +153,7 @@ async function main(argv: string[]): Promise<number> {
   const linkSpec = parseLinkSpec(opts.link);
   const faults = parseFaults(opts.fault);
   if (opts.keys !== undefined) parseKeyScript(opts.keys);
+  const bootStage = bootStageFromOptions(opts);
 
   let traceFd: number | undefined;
   if (opts.trace) {
@@ -152,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
     seed: opts.seed,
     mode: opts.realtime ? 'realtime' : 'fast',
     firmware: opts.firmware,
+    bootStage,
     hostLink: opts.uart ? { kind: 'uart', baud: opts.uart } : { kind: 'usb' },
     stateDir: opts.state,
     trace: fd === undefined ? false : { keep: false, write: (line) => writeSync(fd, `${line}\n`) },
@@ -181,6 +198,14 @@ async function main(argv: string[]): Promise<number> {
     if (fd !== undefined) closeSync(fd);
     return code;
   };
+
+  // A client that opens the link while the boot stage still works would speak to no one: say
+  // `ready` once the firmware runs.
+  const started = await firmwareStarted(sim);
+  if (started !== true) {
+    say(`error: ${started}`);
+    return finish(1);
+  }
 
   return new Promise<number>((resolve) => {
     const end = (code: number) => void finish(code).then(resolve);
@@ -224,6 +249,18 @@ async function main(argv: string[]): Promise<number> {
       `ready ${formatLinkSpec(link instanceof TcpLink ? { kind: 'tcp', port: link.port } : linkSpec)}\n`,
     );
   });
+}
+
+/** True once the firmware runs; else why it does not (the boot stage found nothing to start). */
+async function firmwareStarted(sim: Simulation): Promise<true | string> {
+  const clock = sim.clientClock;
+  for (const t0 = clock.now(); !sim.reader.running;) {
+    if (sim.reader.bootError)
+      return `the boot stage started no image: ${sim.reader.bootError.message}`;
+    if (clock.now() - t0 > FIRST_BOOT_LIMIT_MS) return 'the firmware did not start';
+    await new Promise<void>((r) => clock.setTimeout(r, 10));
+  }
+  return true;
 }
 
 async function openLink(sim: Simulation, spec: LinkSpec): Promise<PtyLink | TcpLink> {
