@@ -1,7 +1,9 @@
 // Test support (never imported by production code): an UpdateTarget that speaks CCID in the serial
 // framing to a simulated reader (simulator/simulation.ts) — PC_to_RDR_Escape out, RDR_to_PC_Escape
-// back — and switches it to the native profile after every (re)start, as the driver does. It
-// stands in for the driver's Reader until that one offers the raw escape (reader-target.ts).
+// back — and switches it to the native profile after every (re)start, as the driver does. The
+// tools' tests now go through the driver's Reader (reader-target.ts, ../cli/sim-fleet.ts); this
+// stand-in remains only for bench/flashing/flash-run.ts, which can switch to readerTarget and then
+// let it go.
 import { decodeMessage, encodeMessage } from '../../../protocol/ccid-codec.ts';
 import { PcToRdr, RdrToPc } from '../../../protocol/ccid-constants.ts';
 import { Profile, VendorCommand } from '../../../protocol/native-constants.ts';
