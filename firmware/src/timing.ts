@@ -3,7 +3,8 @@
 /**
  * While a card exchange runs, a time extension goes to the host this often, so that libccid
  * keeps waiting (it multiplies its read timeout by bError, ccid-over-serial §3) and never sees
- * a silent reader.
+ * a silent reader. The default: provisioning may set another (ConfigTag.TimeExtensionInterval,
+ * configTimeExtensionMs in firmware/src/config).
  */
 export const TIME_EXTENSION_INTERVAL_MS: i32 = 1000;
 

@@ -19,7 +19,7 @@ import {
   ClockStatus,
 } from '../../../protocol/ccid-constants';
 import { TIMER_TIME_EXTENSION_BASE } from '../timers';
-import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
+import { configTimeExtensionMs } from '../config/index';
 import {
   slotPowerOn,
   slotPowerOff,
@@ -352,7 +352,7 @@ function secure(slot: i32, data: usize, dataLength: i32): void {
     return;
   }
   slotCommandBegin(slot, curType, curSeq, curSpecific, curEcho);
-  timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
+  timer_set(TIMER_TIME_EXTENSION_BASE + slot, configTimeExtensionMs());
 }
 
 /** A key from the keypad (HAL on_key). */
@@ -367,7 +367,7 @@ export function ccidOnPinTimer(): void {
 
 function transmit(slot: i32, ptr: usize, len: i32, apduLevel: bool): void {
   slotCommandBegin(slot, curType, curSeq, curSpecific, curEcho);
-  timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
+  timer_set(TIMER_TIME_EXTENSION_BASE + slot, configTimeExtensionMs());
   slotTransmit(slot, ptr, len, apduLevel);
 }
 
@@ -424,8 +424,7 @@ export function ccidOnSlotDone(slot: i32, error: i32, ptr: usize, len: i32): voi
 export function ccidOnSlotWaiting(slot: i32, multiplier: i32): void {
   if (slot < 0 || slot >= SLOT_COUNT) return;
   const m = multiplier < 1 ? 1 : multiplier > 0xff ? 0xff : multiplier;
-  if (timeExtension(slot, m))
-    timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
+  if (timeExtension(slot, m)) timer_set(TIMER_TIME_EXTENSION_BASE + slot, configTimeExtensionMs());
 }
 
 export function ccidOnSlotPresence(slot: i32, present: i32): void {
@@ -439,8 +438,7 @@ export function ccidOnSlotPresence(slot: i32, present: i32): void {
 
 /** TIMER_TIME_EXTENSION_BASE + slot fired. */
 export function ccidOnTimer(slot: i32): void {
-  if (timeExtension(slot, 1))
-    timer_set(TIMER_TIME_EXTENSION_BASE + slot, TIME_EXTENSION_INTERVAL_MS);
+  if (timeExtension(slot, 1)) timer_set(TIMER_TIME_EXTENSION_BASE + slot, configTimeExtensionMs());
 }
 
 /**

@@ -7,6 +7,7 @@ import { flash_read } from '../hal';
 import { ConfigTag, TLV_MAX_VALUE_LENGTH, VendorStatus } from '../../../protocol/native-constants';
 import { WINDOW_CONFIG_A, WINDOW_CONFIG_B } from '../../../protocol/image/flash-map';
 import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
+import { PIN_DEFAULT_TIMEOUT_S, LANGID_CHINESE_PRC } from '../pin/pin-constants';
 import { crc32, crc32Continue } from '../update/crc32';
 
 /** Bytes 4B 52 43 46 ("KRCF") as a little-endian u32. */
@@ -18,9 +19,9 @@ export const CONFIG_TLV_CAPACITY: i32 = 48;
 export const SERIAL_NUMBER_MAX: i32 = 32;
 
 /** Defaults until provisioning writes the area (PROTOCOL.md "Configuration"). */
-export const DEFAULT_LANGUAGE: i32 = 0x0804; // Chinese (PRC)
+export const DEFAULT_LANGUAGE: i32 = LANGID_CHINESE_PRC;
 export const DEFAULT_BEEPER: i32 = 1;
-export const DEFAULT_PIN_TIMEOUT_S: i32 = 30;
+export const DEFAULT_PIN_TIMEOUT_S: i32 = PIN_DEFAULT_TIMEOUT_S;
 export const MIN_PIN_TIMEOUT_S: i32 = 1;
 /** Time-extension interval bounds: often enough for libccid, not so often it floods the link. */
 export const MIN_TIME_EXTENSION_MS: i32 = 100;

@@ -5,7 +5,10 @@
 /** The most digits one PIN may have on this keypad: the social security card's 16 (§1.6). */
 export const PIN_MAX_DIGITS: i32 = 16;
 
-/** Seconds for the first key of each PIN when bTimeOut is 0 (the CCID "reader default"). */
+/**
+ * Seconds for the first key of each PIN when bTimeOut is 0 (the CCID "reader default"), until
+ * provisioning sets another (ConfigTag.PinTimeout; firmware/src/config reads it).
+ */
 export const PIN_DEFAULT_TIMEOUT_S: i32 = 30;
 /** After a key, the next one must come within this many seconds (or bTimeOut, if shorter). */
 export const PIN_INTER_KEY_TIMEOUT_S: i32 = 15;
@@ -41,6 +44,9 @@ export enum PinMessage {
 }
 export const PIN_MESSAGE_COUNT: i32 = 4;
 
-/** wLangId values the display knows; any other language gets English, 0 the default. */
+/**
+ * wLangId values the display knows; any other language gets English, 0 the reader's language
+ * (ConfigTag.Language; Chinese (PRC) until provisioning sets another).
+ */
 export const LANGID_CHINESE_PRC: i32 = 0x0804;
 export const LANGID_ENGLISH_US: i32 = 0x0409;

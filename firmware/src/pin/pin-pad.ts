@@ -9,7 +9,7 @@
 // timeout (bit 2: a timeout with enough digits validates; otherwise bError PIN_TIMEOUT),
 // Cancel (PIN_CANCELLED), too few or too many digits (PIN_ERROR_LENGTH), two different new PINs
 // (PIN_ERROR_MISMATCH), the host's Abort (CMD_ABORTED), the card pulled (ICC_MUTE).
-import { timer_set, timer_cancel, beep } from '../hal';
+import { timer_set, timer_cancel } from '../hal';
 import { Key } from '../../hal-constants';
 import { CcidError, ProtocolNum } from '../../../protocol/ccid-constants';
 import {
@@ -22,9 +22,10 @@ import {
 import { TIMER_PIN } from '../timers';
 import { slotTransmit, slotGetParameters } from '../ccid/slot-ops';
 import { buildBlock } from '../iso/t1-block';
+import { configPinTimeoutSeconds } from '../config/index';
+import { beepKeyClick, beepKeyRefused, beepOutcome } from './pin-beeper';
 import {
   PIN_MAX_DIGITS,
-  PIN_DEFAULT_TIMEOUT_S,
   PIN_INTER_KEY_TIMEOUT_S,
   PIN_ERROR_LENGTH,
   PIN_ERROR_MISMATCH,
@@ -69,8 +70,6 @@ const VALIDATE_KEY: i32 = 0x02;
 const VALIDATE_TIMEOUT: i32 = 0x04;
 /** Keys beyond the maximum are counted (the entry then fails on Enter), up to this many. */
 const MAX_EXTRA_KEYS: i32 = 99;
-const BEEP_HZ: i32 = 2000;
-const BEEP_MS: i32 = 40;
 
 let state: PadState = PadState.Idle;
 let padSlot: i32 = -1;
@@ -157,6 +156,7 @@ export function pinOnKey(key: i32): void {
   const n = count(kind);
   if (key >= Key.Digit0 && key <= Key.Digit9) {
     if (extra == 0 && n < maxDigits) {
+      beepKeyClick();
       store<u8>(digits + <usize>(kind * PIN_MAX_DIGITS + n), <u8>key);
       setCount(kind, n + 1);
       if (n + 1 == maxDigits && (validation & VALIDATE_MAX) != 0) {
@@ -164,12 +164,13 @@ export function pinOnKey(key: i32): void {
         endStage();
         return;
       }
-    } else if (extra < MAX_EXTRA_KEYS) {
-      extra++;
-      beep(BEEP_HZ, BEEP_MS);
+    } else {
+      beepKeyRefused();
+      if (extra < MAX_EXTRA_KEYS) extra++;
     }
     showStars(count(kind) + extra);
   } else if (key == Key.Backspace) {
+    beepKeyClick();
     if (extra > 0) extra--;
     else if (n > 0) {
       store<u8>(digits + <usize>(kind * PIN_MAX_DIGITS + n - 1), 0);
@@ -177,13 +178,16 @@ export function pinOnKey(key: i32): void {
     }
     showStars(count(kind) + extra);
   } else if (key == Key.Clear) {
+    beepKeyClick();
     wipeStage(kind);
     showStars(0);
   } else if (key == Key.Enter) {
     if ((validation & VALIDATE_KEY) == 0) return;
+    beepKeyClick();
     endStage();
     return;
   } else if (key == Key.Cancel) {
+    beepKeyClick();
     fail(CcidError.PinCancelled, Outcome.Cancelled);
     return;
   } else {
@@ -219,11 +223,11 @@ export function pinOnCardDone(slot: i32, error: i32, ptr: usize, len: i32): void
   state = PadState.Idle;
   padSlot = -1;
   if (error == CcidError.CmdAborted) {
-    showOutcome(langId, Outcome.Aborted, 0);
+    finish(Outcome.Aborted, 0);
     return;
   }
   if (error != 0) {
-    showOutcome(langId, Outcome.CardError, 0);
+    finish(Outcome.CardError, 0);
     return;
   }
   // The status word: the last two bytes of the response, or of a T=1 I-block's INF.
@@ -237,21 +241,28 @@ export function pinOnCardDone(slot: i32, error: i32, ptr: usize, len: i32): void
     if (end > len) end = len;
   }
   if (end < 2) {
-    showOutcome(langId, Outcome.CardError, 0);
+    finish(Outcome.CardError, 0);
     return;
   }
   const sw1 = <i32>load<u8>(ptr + <usize>(end - 2));
   const sw2 = <i32>load<u8>(ptr + <usize>(end - 1));
   if (sw1 == 0x90 && sw2 == 0x00) {
-    showOutcome(langId, modify ? Outcome.Changed : Outcome.Verified, 0);
+    finish(modify ? Outcome.Changed : Outcome.Verified, 0);
   } else if (sw1 == 0x63 && (sw2 & 0xf0) == 0xc0) {
     const tries = sw2 & 0x0f;
-    showOutcome(langId, tries == 0 ? Outcome.Blocked : Outcome.WrongPin, tries);
+    finish(tries == 0 ? Outcome.Blocked : Outcome.WrongPin, tries);
   } else if (sw1 == 0x69 && sw2 == 0x83) {
-    showOutcome(langId, Outcome.Blocked, 0);
+    finish(Outcome.Blocked, 0);
   } else {
-    showOutcome(langId, Outcome.CardRefused, 0);
+    finish(Outcome.CardRefused, 0);
   }
+}
+
+/** Shows how the entry ended and sounds it (nothing for the host's own Abort). */
+function finish(outcome: Outcome, triesLeft: i32): void {
+  showOutcome(langId, outcome, triesLeft);
+  if (outcome != Outcome.Aborted)
+    beepOutcome(outcome == Outcome.Verified || outcome == Outcome.Changed);
 }
 
 // ---- stages ----
@@ -320,7 +331,7 @@ function fail(error: i32, outcome: Outcome): void {
   const slot = padSlot;
   state = PadState.Idle;
   padSlot = -1;
-  showOutcome(langId, outcome, 0);
+  finish(outcome, 0);
   if (!native && (error == PIN_ERROR_LENGTH || error == PIN_ERROR_MISMATCH)) {
     // compat: the PC/SC part 10 status word, as libccid itself does for F0 and EF.
     store<u8>(spe, <u8>PIN_SW1_SPE);
@@ -331,9 +342,12 @@ function fail(error: i32, outcome: Outcome): void {
   doneHandler(slot, error, 0, 0);
 }
 
-/** First key: bTimeOut (or the default); later keys: at most PIN_INTER_KEY_TIMEOUT_S apart. */
+/**
+ * First key: bTimeOut, or with 0 the reader's PIN timeout (configuration area, 30 s by default);
+ * later keys: at most PIN_INTER_KEY_TIMEOUT_S apart.
+ */
 function armTimer(first: bool): void {
-  let s = timeoutS == 0 ? PIN_DEFAULT_TIMEOUT_S : timeoutS;
+  let s = timeoutS == 0 ? configPinTimeoutSeconds() : timeoutS;
   if (!first && s > PIN_INTER_KEY_TIMEOUT_S) s = PIN_INTER_KEY_TIMEOUT_S;
   timer_set(TIMER_PIN, s * 1000);
 }

@@ -27,6 +27,7 @@ import {
 import { PinStage } from '../../../protocol/native-constants';
 import { isPinCommand } from '../../../protocol/pin-commands';
 import { PIN_MAX_DIGITS, PIN_MESSAGE_COUNT, PinMessage } from './pin-constants';
+import { configLanguage } from '../config/index';
 
 /** A refusal: bError | REFUSED (so that CmdNotSupported, bError 0, is a refusal too). */
 export const REFUSED: i32 = 0x100;
@@ -142,7 +143,9 @@ export function readPinRequest(ptr: usize, len: i32, level: i32, t1Block: bool):
 
   validation = byteAt(ptr, offValidation);
   if (validation < 1 || validation > 7) return refuse(offValidation);
+  // wLangId 0 leaves the language to the reader: the one provisioned (ConfigTag.Language).
   langId = byteAt(ptr, offLang) | (byteAt(ptr, offLang + 1) << 8);
+  if (langId == 0) langId = configLanguage();
 
   // The stages: verification has one; modification the current PIN if asked, the new PIN,
   // and its confirmation if asked.

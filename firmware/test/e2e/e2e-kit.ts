@@ -10,6 +10,7 @@ import { resolveCardSpec } from '../../../simulator/profiles/index.ts';
 import { FirmwareImage } from '../../../simulator/reader/firmware-image.ts';
 import { Simulation } from '../../../simulator/simulation.ts';
 import type { FaultPlan } from '../../../simulator/faults.ts';
+import type { FlashGeometry } from '../../../simulator/reader/flash.ts';
 import {
   ChainLevel,
   CommandStatus,
@@ -197,12 +198,19 @@ export interface Bench {
 /** A running simulated reader with cards in slots 0..2 (specs or ready cards). */
 export async function bench(
   cards: (string | CardContacts | undefined)[],
-  options: { seed?: number; faults?: FaultPlan; profile?: WireProfile } = {},
+  options: {
+    seed?: number;
+    faults?: FaultPlan;
+    profile?: WireProfile;
+    /** The flash part (default: the simulator's whole 512 KiB part, no boot stage). */
+    flash?: Partial<FlashGeometry>;
+  } = {},
 ): Promise<Bench> {
   const sim = await Simulation.create({
     seed: options.seed ?? 1,
     firmware: await firmware(),
     faults: options.faults,
+    flash: options.flash,
   });
   cards.forEach((c, slot) => {
     if (c === undefined) return;
