@@ -10,7 +10,6 @@ import type { Reader } from '../reader/reader.ts';
 import { Readers } from '../reader/readers.ts';
 import { UsageError, type CliIo } from './io.ts';
 import { NoReaderError } from './reader-source.ts';
-import { reopenableSerialTransport } from './serial-port.ts';
 import { startSimFleet } from './sim-fleet.ts';
 
 export interface TargetOptions {
@@ -79,7 +78,6 @@ async function openSerial(o: TargetOptions, io: CliIo): Promise<OpenTargets> {
     clock: realClock,
     ports: o.port,
     discover: o.port.length === 0,
-    serial: reopenableSerialTransport,
   });
   readers.on('warning', (t) => io.stderr(`warning: ${t}\n`));
   const close = () => readers.close();

@@ -33,6 +33,18 @@ describe('serial transport on a pseudo-terminal', () => {
     expect(reader.state).toBe('closed');
   });
 
+  it('reopens the port after closing it: closing releases the port and its lock', async () => {
+    for (let round = 0; round < 2; round++) {
+      const reader = new Reader(serialTransport(sim.path));
+      try {
+        await reader.start();
+        expect(reader.state).toBe('attached');
+      } finally {
+        await reader.close();
+      }
+    }
+  });
+
   it('refuses a port that does not exist with a typed open error', async () => {
     const t = serialTransport('/dev/does-not-exist-kiosk');
     await expect(t.open({ data() {}, closed() {} })).rejects.toMatchObject({

@@ -47,9 +47,22 @@ export function serialTransport(path: string, options: SerialTransportOptions = 
             );
             return;
           }
-          resolve(streamLink(path, port, listener));
+          resolve(streamLink(path, closingOnDestroy(port), listener));
         });
       });
     },
   };
+}
+
+/**
+ * SerialPort's stream has no _destroy of its own: destroy() ends the stream but leaves the port
+ * open, its file descriptor and exclusive lock held, so every reopen (a reconnect, the reboot
+ * after a firmware update) fails with "Cannot lock port". Destroying it closes the port.
+ */
+function closingOnDestroy(port: SerialPort): SerialPort {
+  port._destroy = (error, callback) => {
+    if (!port.isOpen) callback(error);
+    else port.close(() => callback(error));
+  };
+  return port;
 }
