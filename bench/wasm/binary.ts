@@ -134,9 +134,20 @@ export function readSections(module: Uint8Array): Section[] {
 }
 
 export function writeModule(sections: readonly Section[]): Uint8Array<ArrayBuffer> {
-  const parts: number[] = [...MAGIC_VERSION];
-  for (const s of sections) parts.push(s.id, ...unsignedLeb(s.body.length), ...s.body);
-  return Uint8Array.from(parts);
+  // Copied piece by piece: spreading a large section body into push() overflows the stack.
+  const heads = sections.map((s) => [s.id, ...unsignedLeb(s.body.length)]);
+  let size = MAGIC_VERSION.length;
+  sections.forEach((s, i) => (size += heads[i].length + s.body.length));
+  const out = new Uint8Array(size);
+  out.set(MAGIC_VERSION, 0);
+  let at = MAGIC_VERSION.length;
+  sections.forEach((s, i) => {
+    out.set(heads[i], at);
+    at += heads[i].length;
+    out.set(s.body, at);
+    at += s.body.length;
+  });
+  return out;
 }
 
 /** Memory limits (pages of 64 KiB) of the module's own or imported memory 0. */
