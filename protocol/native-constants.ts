@@ -113,6 +113,16 @@ export enum DeviceInfoTag {
   Manufacturer = 0x08,
   /** Text: version of the native boot code that checks and starts images. */
   BootloaderVersion = 0x09,
+  /**
+   * u32: the security counter the boot stage stores (its rollback floor): an image signed with a
+   * lower counter is refused (protocol/image/IMAGE.md, firmware/FLASH.md "Boot record").
+   */
+  SecurityCounter = 0x0a,
+  /**
+   * u8 outcome, u8 reason: how the last update ended (BootOutcome, protocol/image/flash-map.ts)
+   * and, when the boot stage refused the image, why (ImageCheck; 0 otherwise).
+   */
+  LastUpdate = 0x0b,
 }
 
 /** ConfigRead / ConfigWrite TLV tags (the provisioning area, issue 8). */

@@ -13,6 +13,13 @@ import type { DeviceInfo } from '../../protocol/native/device-info.ts';
 import type { Diagnostics } from '../../protocol/native/diagnostics.ts';
 import type { VendorResponse } from '../../protocol/native/vendor-escape.ts';
 import { FakeHal } from './fake-hal.ts';
+import { encodeBootRecord } from '../../simulator/boot/boot-record.ts';
+import {
+  BootOutcome,
+  FIRMWARE_WINDOW_SIZE,
+  WINDOW_BOOT_RECORD,
+} from '../../protocol/image/flash-map.ts';
+import { ImageCheck } from '../../protocol/image/image-constants.ts';
 import { frames, Host } from './harness.ts';
 import { command, frame, hex } from './wire.ts';
 
@@ -55,6 +62,41 @@ describe('DeviceInfo', () => {
     });
     expect(FIRMWARE_NAME).toBe(`${MODEL} ${FIRMWARE_VERSION}`);
     expect(ask(VendorCommand.DeviceInfo, 0).status).toBe(VendorStatus.BadLength);
+  });
+
+  it("reports the boot stage's stored security counter and the last update from the boot record", async () => {
+    const hal = new FakeHal();
+    hal.flash = new Uint8Array(FIRMWARE_WINDOW_SIZE).fill(0xff);
+    const record = {
+      outcome: BootOutcome.Rejected,
+      reason: ImageCheck.Rollback,
+      version: { major: 1, minor: 4, revision: 2, build: 0 },
+      imageFlags: 0,
+      imageSecurityCounter: 7,
+      storedSecurityCounter: 7,
+      bootStage: { major: 1, minor: 0, revision: 0 },
+      imageHash: new Uint8Array(32),
+    };
+    hal.flash.set(encodeBootRecord(record), WINDOW_BOOT_RECORD);
+    await hal.load('debug');
+    const host = new Host(hal);
+    host.send({ type: PcToRdr.Escape, data: vendor(VendorCommand.SetProfile, Profile.Native) });
+    const info = () => {
+      const a = frames(host.send({ type: PcToRdr.Escape, data: vendor(VendorCommand.DeviceInfo) }));
+      return (a[0].vendor as VendorResponse & { info: DeviceInfo }).info;
+    };
+    expect(info()).toMatchObject({
+      securityCounter: 7,
+      lastUpdate: { outcome: BootOutcome.Rejected, reason: ImageCheck.Rollback },
+    });
+    // Without a valid boot record (no boot stage, or a torn one) neither is known: both absent.
+    hal.flash[WINDOW_BOOT_RECORD + 70] ^= 1;
+    hal.exports.init();
+    host.send({ type: PcToRdr.Escape, data: vendor(VendorCommand.SetProfile, Profile.Native) });
+    const without = info();
+    expect(without.securityCounter).toBeUndefined();
+    expect(without.lastUpdate).toBeUndefined();
+    expect(without.serialNumber).toBeDefined();
   });
 
   it('keeps counting uptime across the 2^31 ms wrap of now_ms', async () => {

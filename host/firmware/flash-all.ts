@@ -1,6 +1,8 @@
-// `fw flash`: verify the image here first (unsigned, tampered, wrong-key and, when the reader's
-// floor is known, rollback images never leave the host), then update every reader at once, each
-// on its own link, and collect one report per reader.
+// `fw flash`: verify the image here first (unsigned, tampered, wrong-key and, when the readers'
+// floor is given, rollback images never leave the host), then update every reader at once, each
+// on its own link, and collect one report per reader. Each reader is also asked for the security
+// counter its boot stage stores (DeviceInfo): an image below it is refused for that reader
+// before any of it is sent.
 import type { KeyObject } from 'node:crypto';
 import { formatVersion } from '../../protocol/image/image.ts';
 import { ImageError } from '../../protocol/image/image-error.ts';
@@ -55,7 +57,11 @@ export async function flashAll(
   if (targets.length === 0) throw new FirmwareToolError('bad-option', 'no reader to flash');
   const verified = checkImage(bytes, options.trustedKeys, options.minSecurityCounter);
   const image = { bytes, header: verified.header, sha256: sha256(bytes) };
-  const readers = await Promise.all(targets.map((t) => flashReader(t, image, options)));
+  const perReader = {
+    ...options,
+    checkReaderSecurityCounter: options.checkReaderSecurityCounter ?? true,
+  };
+  const readers = await Promise.all(targets.map((t) => flashReader(t, image, perReader)));
   const info = {
     ...imageInfo(bytes, verified),
     verifiedWith: Buffer.from(verified.keyId!).toString('hex'),

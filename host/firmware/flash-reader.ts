@@ -36,6 +36,12 @@ export interface FlashOptions {
   allowDowngrade?: boolean;
   /** Flash even when the reader already runs this version. */
   force?: boolean;
+  /**
+   * Before sending, ask the reader for the security counter its boot stage stores (DeviceInfo
+   * SecurityCounter) and refuse an image below it, as its boot stage would after the whole
+   * transfer. A reader that does not report it is flashed as before. flashAll turns this on.
+   */
+  checkReaderSecurityCounter?: boolean;
   /** Reconnections allowed after a lost link (default 5). */
   linkRetries?: number;
   /** Pause before asking again after Busy (default 10 ms). */
@@ -143,8 +149,29 @@ class FlashRun {
         'downgrade',
         `${this.target.name} runs ${versionText(before.running)}, newer than ${formatVersion(this.image.header.version)} (use --allow-downgrade to flash an older version; the security counter still decides)`,
       );
+    if (this.o.checkReaderSecurityCounter) await this.checkReaderFloor();
     await this.linked(() => this.transfer(), true);
     await this.rebootAndVerify();
+  }
+
+  /** Refuses an image below the reader's stored security counter (rollback), when it says. */
+  private async checkReaderFloor(): Promise<void> {
+    const floor = await this.linked(() => this.storedSecurityCounter());
+    const counter = this.image.header.securityCounter;
+    if (floor === undefined || counter >= floor) return;
+    throw new FirmwareToolError(
+      'image-refused',
+      `${this.target.name}: image refused before sending (rollback): security counter ${counter} is below the ${floor} the reader's boot stage stores (this image was withdrawn; its boot stage would refuse it)`,
+      { imageError: 'rollback' },
+    );
+  }
+
+  /** DeviceInfo's SecurityCounter; undefined when the reader does not report one. */
+  private async storedSecurityCounter(): Promise<number | undefined> {
+    const r = await this.untilNotBusy(() =>
+      exchange(this.target, { command: VendorCommand.DeviceInfo }, this.o.signal),
+    );
+    return r.status === VendorStatus.Ok ? r.info.securityCounter : undefined;
   }
 
   /** Runs `step`; on a lost link reconnects and runs it again, a bounded number of times. */

@@ -13,6 +13,8 @@ export const DEVICE_INFO_SCHEMA = {
   language: [DeviceInfoTag.Language, 'u16'],
   manufacturer: [DeviceInfoTag.Manufacturer, 'text'],
   bootloaderVersion: [DeviceInfoTag.BootloaderVersion, 'text'],
+  securityCounter: [DeviceInfoTag.SecurityCounter, 'u32'],
+  lastUpdate: [DeviceInfoTag.LastUpdate, 'update-outcome'],
 } as const;
 
 export type DeviceInfo = TlvRecord<typeof DEVICE_INFO_SCHEMA>;

@@ -43,8 +43,21 @@ export function decodeTlvs(bytes: Uint8Array, what: string): Tlv[] {
 }
 
 /** How one typed field travels in a TLV value. */
-export type TlvKind = 'text' | 'u8' | 'bool' | 'u16' | 'u32';
-type KindValue<K extends TlvKind> = K extends 'text' ? string : K extends 'bool' ? boolean : number;
+export type TlvKind = 'text' | 'u8' | 'bool' | 'u16' | 'u32' | 'update-outcome';
+
+/** DeviceInfo LastUpdate: u8 BootOutcome, u8 ImageCheck (0 unless the image was refused). */
+export interface UpdateOutcome {
+  readonly outcome: number;
+  readonly reason: number;
+}
+
+type KindValue<K extends TlvKind> = K extends 'text'
+  ? string
+  : K extends 'bool'
+    ? boolean
+    : K extends 'update-outcome'
+      ? UpdateOutcome
+      : number;
 
 /** A record's schema: field name → [tag, kind]. */
 export type TlvSchema = Record<string, readonly [number, TlvKind]>;
@@ -67,16 +80,21 @@ export function encodeTlvValue(field: string, kind: TlvKind, v: unknown): Uint8A
       return w.u16(field, v as number).done();
     case 'u32':
       return w.u32(field, v as number).done();
+    case 'update-outcome': {
+      const o = v as UpdateOutcome;
+      if (typeof o !== 'object' || o === null) throw new ByteFieldError(field, 'not an object');
+      return w.u8(`${field}.outcome`, o.outcome).u8(`${field}.reason`, o.reason).done();
+    }
   }
 }
 
-const SIZES = { u8: 1, bool: 1, u16: 2, u32: 4 } as const;
+const SIZES = { u8: 1, bool: 1, u16: 2, u32: 4, 'update-outcome': 2 } as const;
 
 export function decodeTlvValue(
   what: string,
   kind: TlvKind,
   value: Uint8Array,
-): string | number | boolean {
+): string | number | boolean | UpdateOutcome {
   if (kind === 'text') return decodeUtf8(value, what);
   if (value.length !== SIZES[kind]) {
     throw new VendorMessageError(
@@ -95,6 +113,8 @@ export function decodeTlvValue(
       return readU16LE(value, 0);
     case 'u32':
       return readU32LE(value, 0);
+    case 'update-outcome':
+      return { outcome: value[0], reason: value[1] };
   }
 }
 

@@ -125,6 +125,18 @@ describe('vendor escapes: typed errors', () => {
     ).toBe('bad-tlv');
   });
 
+  it("reads the boot stage's security counter and the last update's outcome in DeviceInfo", () => {
+    // 0A: stored counter 3; 0B: Rejected (4) because of Rollback (12).
+    const r = decodeVendorResponse(fromHex('4B 52 03 00 0A 04 03 00 00 00 0B 02 04 0C'));
+    expect(r).toEqual({
+      command: VendorCommand.DeviceInfo,
+      status: VendorStatus.Ok,
+      info: { securityCounter: 3, lastUpdate: { outcome: 4, reason: 12 } },
+    });
+    expect(code(() => decodeVendorResponse(fromHex('4B 52 03 00 0B 01 04')))).toBe('bad-tlv');
+    expect(code(() => decodeVendorResponse(fromHex('4B 52 03 00 0A 02 03 00')))).toBe('bad-tlv');
+  });
+
   it('keeps TLVs with unknown tags, for later firmware', () => {
     const r = decodeVendorResponse(fromHex('4B 52 03 00 01 02 41 42 7E 01 09'));
     expect(r).toEqual({

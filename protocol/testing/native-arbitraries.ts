@@ -59,6 +59,8 @@ export const arbDeviceInfo: fc.Arbitrary<DeviceInfo> = fc
     language: opt(u16),
     manufacturer: opt(text),
     bootloaderVersion: opt(text),
+    securityCounter: opt(u32),
+    lastUpdate: opt(fc.record({ outcome: u8, reason: u8 })),
     other: otherTlvs(0x40),
   })
   .map(compact);

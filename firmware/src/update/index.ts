@@ -9,6 +9,7 @@ import { flashRelease, FLASH_USER_CONFIG, FLASH_USER_UPDATE } from './flash-acce
 export { updateEscape, updateInit } from './update-escape';
 export { escapeResult, escapeStatus, escapePayloadLength } from './escape-result';
 export { UPDATE_CHUNK_SIZE } from './update-agent';
+export { bootInfoTlvs } from './boot-info';
 export {
   bootOutcome,
   bootReason,

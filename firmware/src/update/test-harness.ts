@@ -4,8 +4,8 @@
 // the tests run it on the simulator's flash under the boot stage (simulator/boot).
 import './../panic';
 import { configEscape, configInit } from '../config/index';
-import { updateEscape, updateInit, updateOnFlashDone } from './index';
-import { VendorCommand } from '../../../protocol/native-constants';
+import { updateEscape, updateInit, updateOnFlashDone, bootInfoTlvs, escapeResult } from './index';
+import { VendorCommand, VendorStatus } from '../../../protocol/native-constants';
 
 const REQUEST_CAPACITY: i32 = 4096;
 const request = memory.data(REQUEST_CAPACITY);
@@ -27,6 +27,12 @@ export function harness_escape(command: i32, len: i32): i32 {
   if (len < 0 || len > REQUEST_CAPACITY) len = REQUEST_CAPACITY;
   if (command == VendorCommand.ConfigRead || command == VendorCommand.ConfigWrite)
     return configEscape(command, request, len, response, 256);
+  // DeviceInfo as far as this module knows it: the boot stage's tags (the rest is the CCID
+  // layer's, firmware/src/ccid/device-info.ts).
+  if (command == VendorCommand.DeviceInfo)
+    return len != 0
+      ? escapeResult(VendorStatus.BadLength, 0)
+      : escapeResult(VendorStatus.Ok, bootInfoTlvs(response));
   return updateEscape(command, request, len, response, 256);
 }
 
