@@ -159,6 +159,16 @@ export enum DiagnosticsTag {
 }
 export const DIAGNOSTICS_GLOBAL_TAG_MIN = 0x20;
 
+/**
+ * DisplayText: at most this many bytes of UTF-8 after row and column (a row has 16 cells; a
+ * character takes at most 4 bytes). Longer text answers BadLength.
+ */
+export const DISPLAY_TEXT_MAX_BYTES = 64;
+/** Beep: the frequency range in Hz and the longest tone in ms; outside them BadParameter. */
+export const BEEP_MIN_HZ = 20;
+export const BEEP_MAX_HZ = 20000;
+export const BEEP_MAX_MS = 5000;
+
 /** KeypadState bits: function keys pressed since the last KeypadState. Digits never appear. */
 export enum FunctionKey {
   Enter = 0x01,

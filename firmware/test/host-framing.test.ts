@@ -83,6 +83,8 @@ for (const variant of ['debug', 'release'] as const) {
         features:
           ReaderFeature.PinVerify |
           ReaderFeature.PinModify |
+          ReaderFeature.Display |
+          ReaderFeature.Beeper |
           ReaderFeature.Keypad |
           ReaderFeature.ExtendedApdu |
           ReaderFeature.PushedSlotChange |

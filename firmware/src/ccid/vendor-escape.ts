@@ -22,6 +22,7 @@ import { FIRMWARE_MAJOR, FIRMWARE_MINOR, FIRMWARE_PATCH } from '../version';
 import { serialNumber } from './serial-number';
 import { deviceInfo } from './device-info';
 import { diagnostics, diagnosticsReset } from './diagnostics';
+import { displayClearEscape, displayTextEscape, beepEscape } from './display-escape';
 import { answerData } from './reply';
 import { writeU16LE, writeU32LE } from './message';
 import { currentProfile, setProfile } from './profile';
@@ -42,6 +43,8 @@ const VENDOR_REPLY_CAPACITY: i32 =
 const FEATURES: u32 =
   ReaderFeature.PinVerify |
   ReaderFeature.PinModify |
+  ReaderFeature.Display |
+  ReaderFeature.Beeper |
   ReaderFeature.Keypad |
   ReaderFeature.ExtendedApdu |
   ReaderFeature.PushedSlotChange |
@@ -88,6 +91,18 @@ export function vendorEscape(slot: i32, ptr: usize, len: i32): i32 {
     case VendorCommand.DiagnosticsReset: {
       if (payloadLength != 0) status = VendorStatus.BadLength;
       else diagnosticsReset();
+      break;
+    }
+    case VendorCommand.DisplayClear: {
+      status = displayClearEscape(payloadLength);
+      break;
+    }
+    case VendorCommand.DisplayText: {
+      status = displayTextEscape(payload, payloadLength);
+      break;
+    }
+    case VendorCommand.Beep: {
+      status = beepEscape(payload, payloadLength);
       break;
     }
     case VendorCommand.KeypadState: {

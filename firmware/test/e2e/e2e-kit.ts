@@ -67,7 +67,8 @@ export class Host {
   readonly received: Answer[] = [];
   readonly slotChanges: number[] = [];
   private readonly decoder = new SerialDecoder({ maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH });
-  private waiter: ((a: Answer) => void) | undefined;
+  /** Commands awaiting their answer, by bSeq (several may be pending, on different slots). */
+  private readonly waiters = new Map<number, (a: Answer) => void>();
   private seq = 0;
   private readonly stream: Duplex;
 
@@ -82,26 +83,28 @@ export class Host {
       if (e.kind !== 'frame' || isMessageType(e.message[0], 'pc-to-rdr')) continue; // echoes
       const answer = { ...decodeMessage(e.message, 'rdr-to-pc'), at: this.sim.clientClock.now() };
       this.received.push(answer);
-      this.waiter?.(answer);
+      if ('seq' in answer) this.waiters.get(answer.seq)?.(answer);
     }
   }
 
-  /** Sends one command (bSeq filled in) and resolves with its final answer. */
+  /**
+   * Sends one command (bSeq filled in) and resolves with its final answer. Another command may
+   * be sent before it is answered (a vendor escape while a Secure waits for keys).
+   */
   send(m: DistributiveOmit<PcToRdrMessage, 'seq'>, timeoutMs = 60_000): Promise<Answer> {
     const seq = this.seq++ & 0xff;
     const clock = this.sim.clientClock;
     return new Promise<Answer>((resolve, reject) => {
       const timer = clock.setTimeout(() => {
-        this.waiter = undefined;
+        this.waiters.delete(seq);
         reject(new Error(`no answer to ${PcToRdr[m.type]} within ${timeoutMs} ms (virtual)`));
       }, timeoutMs);
-      this.waiter = (a) => {
-        if (!('seq' in a) || a.seq !== seq) return;
+      this.waiters.set(seq, (a) => {
         if ('commandStatus' in a && a.commandStatus === CommandStatus.TimeExtension) return;
         clock.clearTimeout(timer);
-        this.waiter = undefined;
+        this.waiters.delete(seq);
         resolve(a);
-      };
+      });
       this.stream.write(encodeFrame(encodeMessage({ ...m, seq } as PcToRdrMessage)));
     });
   }
