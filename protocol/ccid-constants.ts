@@ -72,6 +72,56 @@ export enum CcidError {
 }
 
 /**
+ * bError of a failed Secure that the reader ended itself, beyond the standard's PinTimeout and
+ * PinCancelled: vendor values, from the range 0x81..0xC0 that CCID rev 1.1 §6.2.6 leaves to the
+ * vendor (protocol/PROTOCOL.md §4a). The firmware sends them, the host reads them.
+ */
+export enum PinPadError {
+  /** The holder typed too few or too many digits. */
+  Length = 0xc0,
+  /** The two new PINs of a modification differ. */
+  Mismatch = 0xbf,
+}
+
+/**
+ * PC/SC part 10 status words of a PIN pad's own failures, SW1 64 (what an IFD handler returns):
+ * libccid makes 64 00 / 64 01 of PinTimeout / PinCancelled itself; in the compat profile the reader
+ * answers 64 03 / 64 02 for PinPadError Length / Mismatch directly (PROTOCOL.md §4a).
+ */
+export const PIN_PAD_SW1 = 0x64;
+export enum PinPadSw2 {
+  Timeout = 0x00,
+  Cancelled = 0x01,
+  Mismatch = 0x02,
+  Length = 0x03,
+}
+
+/**
+ * Our reader's prompt table, by the Secure structures' bMsgIndex (PROTOCOL.md §4a); the host's
+ * templates choose from it, the firmware shows it.
+ */
+export enum PinMessage {
+  /** 请输入密码 / Enter PIN (libccid's GemPC table: "ENTER SMARTCARD PIN"). */
+  EnterPin = 0,
+  /** 请输入新密码 / New PIN ("ENTER NEW PIN"). */
+  NewPin = 1,
+  /** 请确认新密码 / Repeat new PIN ("CONFIRM NEW PIN"). */
+  ConfirmPin = 2,
+  /** 请输入原密码 / Old PIN. */
+  OldPin = 3,
+}
+export const PIN_MESSAGE_COUNT = 4;
+
+/**
+ * wLangId values (USB LANGIDs) our reader's prompts know. Any other language gets English; 0
+ * leaves the choice to the reader (its configured language, Chinese (PRC) until provisioned).
+ */
+export enum LangId {
+  ChinesePrc = 0x0804,
+  EnglishUs = 0x0409,
+}
+
+/**
  * bError 0x01..0x7F of a Failed answer names the offending byte of the command by its offset in
  * the CCID message (CCID §6.2.6): the offsets the reader reports.
  */

@@ -1,7 +1,7 @@
 // The reader's PIN-entry failures as the host sees them: CCID bError values and the PC/SC part 10
-// status words (protocol/PROTOCOL.md §4a). The firmware has the same numbers in
-// firmware/src/pin/pin-constants.ts; pin-codes.test.ts checks that they agree.
-import { CcidError } from '../../protocol/ccid-constants.ts';
+// status words (protocol/PROTOCOL.md §4a), named for host/pin's callers. The numbers are
+// protocol/ccid-constants.ts's, which the firmware sends.
+import { CcidError, PIN_PAD_SW1, PinPadError, PinPadSw2 } from '../../protocol/ccid-constants.ts';
 
 export const PinError = {
   /** CCID PIN_TIMEOUT. */
@@ -9,15 +9,17 @@ export const PinError = {
   /** CCID PIN_CANCELLED: the holder pressed Cancel. */
   CANCELLED: CcidError.PinCancelled,
   /** Vendor bError (CCID 0x81..0xC0): too few or too many digits. */
-  LENGTH: 0xc0,
+  LENGTH: PinPadError.Length,
   /** Vendor bError: the two new PINs differ. */
-  MISMATCH: 0xbf,
+  MISMATCH: PinPadError.Mismatch,
 } as const;
+
+const sw = (sw2: PinPadSw2): number => (PIN_PAD_SW1 << 8) | sw2;
 
 /** PC/SC part 10 status words an IFD handler returns for its PIN-pad failures (SW1 64). */
 export const PinStatusWord = {
-  TIMEOUT: 0x6400,
-  CANCELLED: 0x6401,
-  MISMATCH: 0x6402,
-  LENGTH: 0x6403,
+  TIMEOUT: sw(PinPadSw2.Timeout),
+  CANCELLED: sw(PinPadSw2.Cancelled),
+  MISMATCH: sw(PinPadSw2.Mismatch),
+  LENGTH: sw(PinPadSw2.Length),
 } as const;

@@ -1,11 +1,10 @@
 // verifyPin / changePin against a scripted SecureChannel: what is sent, and every answer's
-// outcome; the host's PIN codes agree with the firmware's.
+// outcome.
 import { describe, expect, it } from 'vitest';
 import { CcidError } from '../../protocol/ccid-constants.ts';
 import { encodeSecurePayload, type SecurePayload } from '../../protocol/pin-structures.ts';
 import { CardError } from '../cards/card-error.ts';
 import { CommandFailedError, NoCardError } from '../ccid/errors.ts';
-import * as firmware from '../../firmware/src/pin/pin-constants.ts';
 import { PinError, PinStatusWord } from './pin-codes.ts';
 import { changePin, verifyPin } from './pin-entry.ts';
 import type { SecureChannel } from './secure-channel.ts';
@@ -88,16 +87,5 @@ describe('verifyPin and changePin', () => {
       verifyPin({ slot: c.slot, application: 'bank' as unknown as 'ssc' }),
     ).rejects.toThrow(RangeError);
     expect(c.sent).toEqual([]);
-  });
-});
-
-describe('PIN codes', () => {
-  it('the host reads the bError and status words the firmware sends', () => {
-    expect(PinError.LENGTH).toBe(firmware.PIN_ERROR_LENGTH);
-    expect(PinError.MISMATCH).toBe(firmware.PIN_ERROR_MISMATCH);
-    expect(PinStatusWord.LENGTH).toBe((firmware.PIN_SW1_SPE << 8) | firmware.PIN_SW2_LENGTH);
-    expect(PinStatusWord.MISMATCH).toBe((firmware.PIN_SW1_SPE << 8) | firmware.PIN_SW2_MISMATCH);
-    // CCID §6.2.6: 81..C0 is the vendor's range.
-    for (const b of [PinError.LENGTH, PinError.MISMATCH]) expect(b >= 0x81 && b <= 0xc0).toBe(true);
   });
 });

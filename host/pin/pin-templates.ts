@@ -6,7 +6,12 @@
 // 16 digits. The length varies, so the templates carry no PIN field: block size 0 asks the
 // reader to insert each PIN at its offset and set Lc (protocol/PROTOCOL.md §4a), which yields
 // exactly the card's form — `00 20 00 00 03 12 34 56` for 123456.
-import { PinConfirm, PinEntryValidation } from '../../protocol/ccid-constants.ts';
+import {
+  LangId,
+  PinConfirm,
+  PinEntryValidation,
+  PinMessage,
+} from '../../protocol/ccid-constants.ts';
 import type {
   PinFormatString,
   PinModifyStructure,
@@ -23,10 +28,15 @@ export interface PinPadOptions {
   language?: 'zh' | 'en';
 }
 
-/** The reader's prompt table (firmware/src/pin/pin-constants.ts PinMessage). */
-export const PinPrompt = { ENTER_PIN: 0, NEW_PIN: 1, CONFIRM_PIN: 2, OLD_PIN: 3 } as const;
+/** The reader's prompt table (protocol/ccid-constants.ts PinMessage). */
+export const PinPrompt = {
+  ENTER_PIN: PinMessage.EnterPin,
+  NEW_PIN: PinMessage.NewPin,
+  CONFIRM_PIN: PinMessage.ConfirmPin,
+  OLD_PIN: PinMessage.OldPin,
+} as const;
 
-const LANG_ID = { zh: 0x0804, en: 0x0409 } as const;
+const LANG_ID = { zh: LangId.ChinesePrc, en: LangId.EnglishUs } as const;
 
 const CN_PIN: PinFormatString = {
   units: 'bytes',

@@ -5,6 +5,7 @@
 import iconv from 'iconv-lite';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SSSE_AID } from '../../protocol/cards/ssc.ts';
 import { psamPersona, resolveCardSpec, sscPersona } from '../../simulator/profiles/index.ts';
 import {
   missingPcscPackages,
@@ -31,8 +32,6 @@ if (skip) {
 }
 
 const READ_SSSE = join(PYTHON_DIR, 'read_ssse.py');
-/** SSSE: "sx1.sh." ‖ GBK 社会保障 (kiosk-cards.md §1.2), as python/read_ssse.py selects it. */
-const SSSE_AID = '7378312E73682EC9E7BBE1B1A3D5CF';
 const TRANSMIT = join(PYTHON_DIR, 'transmit.py');
 
 afterEach(async () => {

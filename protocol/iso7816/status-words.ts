@@ -39,10 +39,10 @@ export const SW = {
   MAC_NOT_AVAILABLE: 0x9406,
 } as const;
 
-/** SW1 of 61xx: xx more bytes available, fetched with GET RESPONSE (ISO 7816-3 §10.3.3). */
-export const SW1_BYTES_AVAILABLE = 0x61;
-/** SW1 of 6Cxx: wrong Le, xx is the exact length (ISO 7816-3 §10.3.3). */
-export const SW1_WRONG_LE = 0x6c;
+import { SW1_BYTES_AVAILABLE, SW1_WRONG_LE } from './t0-transport.ts';
+
+/** 61xx and 6Cxx (T=0 transport, t0-transport.ts), here with the other status words. */
+export { SW1_BYTES_AVAILABLE, SW1_WRONG_LE };
 /** SW1 of 63Cx: verification or authentication failed, x tries left. */
 const SW1_WARNING_CHANGED = 0x63;
 const SW2_TRIES_MARK = 0xc0;

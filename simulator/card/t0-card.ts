@@ -8,8 +8,8 @@ import { commandHasData, localProcessingNs, processApdu } from './processing.ts'
 import type { CardLink, CardProtocolHandler } from './card-link.ts';
 import { t0TurnaroundNs } from './card-timing.ts';
 import { EnvelopeAssembler, isEnvelope } from './t0-envelope.ts';
+import { INS_GET_RESPONSE } from '../../protocol/iso7816/t0-transport.ts';
 import {
-  INS_GET_RESPONSE,
   SW_INS_INVALID,
   replyGetResponse,
   replyIncoming,

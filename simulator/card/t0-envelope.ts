@@ -6,8 +6,7 @@
 // and answers as for a case 3/4 command (response data through 61xx and GET RESPONSE). This is
 // what the reader firmware does (firmware/src/iso/t0-apdu.ts). A proprietary class (b8 = 1)
 // C2 is no ENVELOPE: the card operating system gets it like any command.
-
-export const INS_ENVELOPE = 0xc2;
+import { INS_ENVELOPE } from '../../protocol/iso7816/t0-transport.ts';
 
 /** The longest C-APDU: CLA INS P1 P2, 00 Lc1 Lc2, 65 535 data bytes, Le1 Le2. */
 export const MAX_ENVELOPED_COMMAND = 4 + 3 + 65_535 + 2;

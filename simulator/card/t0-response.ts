@@ -5,8 +5,7 @@
 import { SW, SW1_BYTES_AVAILABLE, SW1_WRONG_LE } from '../../protocol/iso7816/status-words.ts';
 import type { CardTransportProfile } from './contract.ts';
 
-/** ISO 7816-4 / SSC Part 5 INS values this layer answers itself. */
-export const INS_GET_RESPONSE = 0xc0;
+/** An SSC Part 5 INS value this layer answers itself (GET RESPONSE: protocol/iso7816/t0-transport.ts). */
 export const INS_READ_RECORD = 0xb2;
 /** SW1 SW2 as the card sends them. */
 const swBytes = (sw: number): Uint8Array => Uint8Array.of(sw >> 8, sw & 0xff);

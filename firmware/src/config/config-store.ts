@@ -7,7 +7,8 @@ import { flash_read } from '../hal';
 import { ConfigTag, TLV_MAX_VALUE_LENGTH, VendorStatus } from '../../../protocol/native-constants';
 import { WINDOW_CONFIG_A, WINDOW_CONFIG_B } from '../../../protocol/image/flash-map';
 import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
-import { PIN_DEFAULT_TIMEOUT_S, LANGID_CHINESE_PRC } from '../pin/pin-constants';
+import { PIN_DEFAULT_TIMEOUT_S } from '../pin/pin-constants';
+import { LangId } from '../../../protocol/ccid-constants';
 import { crc32, crc32Continue } from '../update/crc32';
 
 /** Bytes 4B 52 43 46 ("KRCF") as a little-endian u32. */
@@ -19,7 +20,7 @@ export const CONFIG_TLV_CAPACITY: i32 = 48;
 export const SERIAL_NUMBER_MAX: i32 = 32;
 
 /** Defaults until provisioning writes the area (PROTOCOL.md "Configuration"). */
-export const DEFAULT_LANGUAGE: i32 = LANGID_CHINESE_PRC;
+export const DEFAULT_LANGUAGE: i32 = LangId.ChinesePrc;
 export const DEFAULT_BEEPER: i32 = 1;
 export const DEFAULT_PIN_TIMEOUT_S: i32 = PIN_DEFAULT_TIMEOUT_S;
 export const MIN_PIN_TIMEOUT_S: i32 = 1;

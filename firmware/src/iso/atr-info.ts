@@ -8,7 +8,7 @@ import {
   DEFAULT_CWI,
   DEFAULT_TA1,
 } from '../../../protocol/iso7816-tables';
-import { T1_MAX_INF } from './iso7816';
+import { T1_MAX_INF } from '../../../protocol/t1-constants';
 import { Params } from './parameters';
 
 /** TA2 (§8.3): b8 = 1 the card cannot leave specific mode, b5 = 1 parameters implicit. */

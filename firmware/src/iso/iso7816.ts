@@ -1,6 +1,7 @@
 // ISO/IEC 7816-3 and -4 bytes, sizes and timings that only the firmware's ISO layer uses. The
-// facts the host and the simulator share (Fi/Di tables, ATR defaults, TS values) live in
-// protocol/iso7816-tables.ts.
+// facts the host and the simulator share live in protocol/: Fi/Di tables, ATR defaults, TS values
+// (iso7816-tables.ts), the T=0 transport commands and status bytes (iso7816/t0-transport.ts),
+// T=1 block sizes, PCB bits and EDC (t1-constants.ts).
 import { MAX_APDU_DATA, MAX_EXTENDED_APDU_LENGTH } from '../../../protocol/serial-constants';
 
 /** A state machine's answer to an event: still running. 0 = done, 1..0xFF = a CcidError. */
@@ -18,10 +19,6 @@ export const T0_HEADER_LENGTH: i32 = 5;
 export const T0_MAX_DATA: i32 = 256;
 /** Largest data field of one T=0 TPDU towards the card. */
 export const T0_MAX_COMMAND_DATA: i32 = 255;
-export const INS_GET_RESPONSE: i32 = 0xc0;
-export const INS_ENVELOPE: i32 = 0xc2;
-export const SW1_BYTES_AVAILABLE: i32 = 0x61;
-export const SW1_WRONG_LE: i32 = 0x6c;
 /** Re-issues after 6Cxx, and TPDUs per APDU, before the exchange is given up. */
 export const T0_MAX_REISSUES: i32 = 3;
 export const T0_MAX_TPDUS_PER_APDU: i32 = 48;
@@ -36,10 +33,7 @@ export const PPS_MAX_LENGTH: i32 = 6;
 /** The initial waiting time (§7.2): 960 · 10 etu at the ATR's Fd and Dd. */
 export const INITIAL_WAITING_TIME_ETU: i32 = 9600;
 
-// T=1 (ISO 7816-3 §11).
-export const T1_PROLOGUE_LENGTH: i32 = 3;
-export const T1_MAX_INF: i32 = 254;
-export const T1_MAX_BLOCK_LENGTH: i32 = T1_PROLOGUE_LENGTH + T1_MAX_INF + 2;
+// T=1 (ISO 7816-3 §11; block sizes, PCB bits and EDC: protocol/t1-constants.ts).
 /** IFSD the reader announces in its first block (§11.4.2; CCID dwFeatures 0x400). */
 export const T1_IFSD: i32 = 254;
 /** The IFSD both sides assume until an S(IFS) exchange (§11.4.2). */

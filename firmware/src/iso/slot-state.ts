@@ -6,10 +6,10 @@ import { MAX_ATR_LENGTH } from '../../../protocol/iso7816-tables';
 import {
   MAX_COMMAND_LENGTH,
   MAX_RESPONSE_LENGTH,
-  T1_MAX_BLOCK_LENGTH,
   PPS_MAX_LENGTH,
   T0_HEADER_LENGTH,
 } from './iso7816';
+import { T1_MAX_BLOCK_LENGTH } from '../../../protocol/t1-constants';
 import { Params } from './parameters';
 import { AtrReader } from './atr';
 import { AtrInfo } from './atr-info';

@@ -8,13 +8,15 @@
 import { MAX_APDU_DATA } from '../../../protocol/serial-constants';
 import { CcidError, ERROR_INDEX_DATA } from '../../../protocol/ccid-constants';
 import {
-  PENDING,
-  T0_MAX_DATA,
-  T0_MAX_COMMAND_DATA,
   INS_GET_RESPONSE,
   INS_ENVELOPE,
   SW1_BYTES_AVAILABLE,
   SW1_WRONG_LE,
+} from '../../../protocol/iso7816/t0-transport';
+import {
+  PENDING,
+  T0_MAX_DATA,
+  T0_MAX_COMMAND_DATA,
   T0_MAX_REISSUES,
   T0_MAX_TPDUS_PER_APDU,
 } from './iso7816';

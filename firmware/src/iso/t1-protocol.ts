@@ -20,29 +20,24 @@ import {
   PENDING,
   T1_IFSD,
   T1_DEFAULT_IFSD,
-  T1_MAX_BLOCK_LENGTH,
-  T1_PROLOGUE_LENGTH,
   T1_MAX_RETRANSMISSIONS,
   T1_MAX_RESYNCH,
 } from './iso7816';
 import {
-  BlockKind,
-  blockKind,
-  buildBlock,
-  edcOk,
-  PCB_R,
-  PCB_S,
-  I_NS,
-  I_MORE,
-  R_NR,
-  R_EDC_ERROR,
-  R_OTHER_ERROR,
-  S_RESPONSE,
-  S_RESYNCH,
-  S_IFS,
-  S_ABORT,
-  S_WTX,
-} from './t1-block';
+  T1_MAX_BLOCK_LENGTH,
+  T1_PROLOGUE_LENGTH,
+  T1BlockKind,
+  t1BlockKind,
+  PCB_R_BLOCK,
+  PCB_S_BLOCK,
+  PCB_I_NS,
+  PCB_I_MORE,
+  PCB_R_NR,
+  PCB_S_RESPONSE,
+  T1RError,
+  T1SType,
+} from '../../../protocol/t1-constants';
+import { buildBlock, edcOk } from './t1-block';
 import { T1Receiver, RX_MUTE } from './t1-receiver';
 import { Params } from './parameters';
 import { count } from './counters';
@@ -155,7 +150,7 @@ export class T1Protocol {
     // The host answered a WTX request: the card has that many BWTs for its next block.
     const pcb = <i32>load<u8>(block + 1);
     let multiplier: i32 = 1;
-    if (pcb == (PCB_S | S_RESPONSE | S_WTX) && load<u8>(block + 2) == 1) {
+    if (pcb == (PCB_S_BLOCK | PCB_S_RESPONSE | T1SType.Wtx) && load<u8>(block + 2) == 1) {
       multiplier = <i32>load<u8>(block + 3);
     }
     this.needResynch = true; // the host moves the sequence numbers now
@@ -190,7 +185,7 @@ export class T1Protocol {
       if (r == RX_MUTE) return this.end(CcidError.IccMute);
       return this.tpduBlock();
     }
-    if (r == RX_MUTE) return this.onError(R_OTHER_ERROR, CcidError.IccMute);
+    if (r == RX_MUTE) return this.onError(T1RError.Other, CcidError.IccMute);
     return this.onBlock();
   }
 
@@ -227,14 +222,14 @@ export class T1Protocol {
     if (bits != 0) {
       return this.onError(
         bits,
-        bits == R_EDC_ERROR ? CcidError.XfrParityError : CcidError.ProcedureByteConflict,
+        bits == T1RError.Edc ? CcidError.XfrParityError : CcidError.ProcedureByteConflict,
       );
     }
     const pcb = this.rx.pcb();
-    switch (blockKind(pcb)) {
-      case BlockKind.I:
+    switch (t1BlockKind(pcb)) {
+      case T1BlockKind.I:
         return this.onIBlock(pcb);
-      case BlockKind.R:
+      case T1BlockKind.R:
         return this.onRBlock(pcb);
       default:
         return this.onSBlock(pcb);
@@ -243,8 +238,8 @@ export class T1Protocol {
 
   private onIBlock(pcb: i32): i32 {
     // Only the expected N(S), and only once our chain is out (§11.6.2).
-    if (this.phase != T1Phase.Receiving || ((pcb & I_NS) != 0 ? 1 : 0) != this.nr) {
-      return this.onError(R_OTHER_ERROR, CcidError.ProcedureByteConflict);
+    if (this.phase != T1Phase.Receiving || ((pcb & PCB_I_NS) != 0 ? 1 : 0) != this.nr) {
+      return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
     }
     if (!this.acked) {
       this.acked = true; // the card's I-block acknowledges our last one
@@ -258,12 +253,12 @@ export class T1Protocol {
     }
     this.nr ^= 1;
     this.retries = 0;
-    if ((pcb & I_MORE) != 0) return this.sendR(0); // acknowledge, ask for the next one
+    if ((pcb & PCB_I_MORE) != 0) return this.sendR(0); // acknowledge, ask for the next one
     return this.end(this.overflow ? CcidError.XfrOverrun : 0);
   }
 
   private onRBlock(pcb: i32): i32 {
-    const nr = (pcb & R_NR) != 0 ? 1 : 0;
+    const nr = (pcb & PCB_R_NR) != 0 ? 1 : 0;
     if (this.phase == T1Phase.Sending || (this.phase == T1Phase.Receiving && !this.acked)) {
       if (this.phase == T1Phase.Sending && nr != this.ns) {
         this.ns ^= 1; // acknowledged: next piece of the chain
@@ -272,46 +267,46 @@ export class T1Protocol {
         return this.sendChunk();
       }
       if (nr == this.ns) return this.retransmit(); // the card asks for our I-block again
-      return this.onError(R_OTHER_ERROR, CcidError.ProcedureByteConflict);
+      return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
     }
     if (this.phase == T1Phase.Receiving) return this.retransmit(); // our R-block got lost
-    return this.onError(R_OTHER_ERROR, CcidError.ProcedureByteConflict);
+    return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
   }
 
   private onSBlock(pcb: i32): i32 {
     const type = pcb & 0x1f;
     const inf = this.rx.infLength() > 0 ? <i32>load<u8>(this.rx.inf()) : 0;
-    if ((pcb & S_RESPONSE) == 0) {
+    if ((pcb & PCB_S_RESPONSE) == 0) {
       switch (type) {
-        case S_WTX:
+        case T1SType.Wtx:
           // §11.6.2.4: the next BWT is multiplied; the CCID layer gets a time extension.
           this.wtx = inf < 1 ? 1 : inf;
           slotWaiting(this.slot, this.wtx);
-          return this.sendS(S_RESPONSE | S_WTX, inf, 1);
-        case S_IFS:
+          return this.sendS(PCB_S_RESPONSE | T1SType.Wtx, inf, 1);
+        case T1SType.Ifs:
           if (inf < 1 || inf > 0xfe) {
-            return this.onError(R_OTHER_ERROR, CcidError.ProcedureByteConflict);
+            return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
           }
           this.ifsc = inf;
-          return this.sendS(S_RESPONSE | S_IFS, inf, 1);
-        case S_ABORT:
-          this.sendS(S_RESPONSE | S_ABORT, 0, 0);
+          return this.sendS(PCB_S_RESPONSE | T1SType.Ifs, inf, 1);
+        case T1SType.Abort:
+          this.sendS(PCB_S_RESPONSE | T1SType.Abort, 0, 0);
           this.phase = T1Phase.Idle;
           this.rx.stop();
           card_wait(this.slot, 0);
           return CcidError.CmdAborted;
         default: // only the reader may ask for RESYNCH
-          return this.onError(R_OTHER_ERROR, CcidError.ProcedureByteConflict);
+          return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
       }
     }
-    if (this.phase == T1Phase.SRequest && type == S_IFS && inf == this.sInf) {
+    if (this.phase == T1Phase.SRequest && type == T1SType.Ifs && inf == this.sInf) {
       this.ifsd = inf;
       this.needIfs = false;
       this.retries = 0;
       if (this.task == T1Task.Apdu) return this.beginApdu();
       return this.end(0);
     }
-    if (this.phase == T1Phase.Resynch && type == S_RESYNCH) {
+    if (this.phase == T1Phase.Resynch && type == T1SType.Resynch) {
       // §11.6.3.2 rule 6.3: the sequence numbers and IFSC / IFSD start again.
       this.ns = 0;
       this.nr = 0;
@@ -323,7 +318,7 @@ export class T1Protocol {
       if (!this.recovery) return this.sendIfsRequest(); // planned, before an APDU
       return this.end(this.task == T1Task.Ifs ? 0 : this.failure);
     }
-    return this.onError(R_OTHER_ERROR, CcidError.ProcedureByteConflict);
+    return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
   }
 
   /** Invalid block or BWT expiry: rules 7.1, 7.2, 7.4.2 and 6.4. */
@@ -336,12 +331,12 @@ export class T1Protocol {
       }
       this.resynchs++;
       count(this.slot, DiagnosticsTag.SlotT1Resynchs);
-      return this.sendS(S_RESYNCH, 0, 0);
+      return this.sendS(T1SType.Resynch, 0, 0);
     }
     this.retries++;
     if (this.retries > T1_MAX_RETRANSMISSIONS) return this.startResynch(true);
     count(this.slot, DiagnosticsTag.SlotT1Retransmissions);
-    if (this.phase == T1Phase.SRequest) return this.sendS(S_IFS, this.sInf, 1);
+    if (this.phase == T1Phase.SRequest) return this.sendS(T1SType.Ifs, this.sInf, 1);
     return this.sendR(bits);
   }
 
@@ -358,20 +353,20 @@ export class T1Protocol {
     this.recovery = recovery;
     this.resynchs = 1;
     this.phase = T1Phase.Resynch;
-    return this.sendS(S_RESYNCH, 0, 0);
+    return this.sendS(T1SType.Resynch, 0, 0);
   }
 
   private sendIfsRequest(): i32 {
     this.phase = T1Phase.SRequest;
     this.sInf = T1_IFSD;
-    return this.sendS(S_IFS, T1_IFSD, 1);
+    return this.sendS(T1SType.Ifs, T1_IFSD, 1);
   }
 
   private sendChunk(): i32 {
     const left = this.commandLength - this.offset;
     this.chunk = left > this.ifsc ? this.ifsc : left;
     const more = this.offset + this.chunk < this.commandLength;
-    const pcb = (this.ns != 0 ? I_NS : 0) | (more ? I_MORE : 0);
+    const pcb = (this.ns != 0 ? PCB_I_NS : 0) | (more ? PCB_I_MORE : 0);
     this.phase = more ? T1Phase.Sending : T1Phase.Receiving;
     const len = buildBlock(
       this.tx,
@@ -385,17 +380,17 @@ export class T1Protocol {
   }
 
   private sendR(bits: i32): i32 {
-    const pcb = PCB_R | (this.nr != 0 ? R_NR : 0) | bits;
+    const pcb = PCB_R_BLOCK | (this.nr != 0 ? PCB_R_NR : 0) | bits;
     return this.transmit(buildBlock(this.tx, this.params.nad, pcb, 0, 0, this.params.crc));
   }
 
-  /** S-block `type` (with S_RESPONSE for an answer) and `len` (0 or 1) INF byte `inf`. */
+  /** S-block `type` (with PCB_S_RESPONSE for an answer) and `len` (0 or 1) INF byte `inf`. */
   private sendS(type: i32, inf: i32, len: i32): i32 {
     store<u8>(this.tx + T1_PROLOGUE_LENGTH, <u8>inf); // INF is built in place
     const n = buildBlock(
       this.tx,
       this.params.nad,
-      PCB_S | type,
+      PCB_S_BLOCK | type,
       this.tx + T1_PROLOGUE_LENGTH,
       len,
       this.params.crc,

@@ -4,19 +4,19 @@
 // to its end (or to the CWT expiry), then judged invalid as a whole (§11.6.3).
 import { RxStatus } from '../../hal-constants';
 import { card_wait } from '../hal';
-import { PENDING, T1_MAX_INF, T1_MAX_BLOCK_LENGTH, T1_PROLOGUE_LENGTH } from './iso7816';
+import { PENDING } from './iso7816';
 import {
-  BlockKind,
-  blockKind,
-  edcLength,
-  edcOk,
-  replyNad,
-  R_EDC_ERROR,
-  R_OTHER_ERROR,
-  S_IFS,
-  S_WTX,
-  S_ABORT,
-} from './t1-block';
+  T1_MAX_INF,
+  T1_MAX_BLOCK_LENGTH,
+  T1_PROLOGUE_LENGTH,
+  T1BlockKind,
+  t1BlockKind,
+  t1EdcLength,
+  t1ReplyNad,
+  T1RError,
+  T1SType,
+} from '../../../protocol/t1-constants';
+import { edcOk } from './t1-block';
 import { Params } from './parameters';
 
 export enum T1RxState {
@@ -79,7 +79,7 @@ export class T1Receiver {
           this.state = T1RxState.Drain;
           return PENDING;
         }
-        this.expected = T1_PROLOGUE_LENGTH + byte + edcLength(this.params.crc);
+        this.expected = T1_PROLOGUE_LENGTH + byte + t1EdcLength(this.params.crc);
         this.state = T1RxState.Rest;
         return PENDING;
       case T1RxState.Rest:
@@ -109,26 +109,26 @@ export class T1Receiver {
 
   /**
    * Judges the block just received: 0 if valid, else the R-block error bits (§11.6.2.3):
-   * R_EDC_ERROR for parity and EDC errors, R_OTHER_ERROR for anything else.
+   * T1RError.Edc for parity and EDC errors, T1RError.Other for anything else.
    */
   check(ifsd: i32): i32 {
-    if (this.malformed || this.length < T1_PROLOGUE_LENGTH + 1) return R_OTHER_ERROR;
-    if (this.edcError()) return R_EDC_ERROR;
+    if (this.malformed || this.length < T1_PROLOGUE_LENGTH + 1) return T1RError.Other;
+    if (this.edcError()) return T1RError.Edc;
     const nad = <i32>load<u8>(this.buffer);
     const pcb = <i32>load<u8>(this.buffer + 1);
     const len = <i32>load<u8>(this.buffer + 2);
-    if (nad != replyNad(this.params.nad)) return R_OTHER_ERROR;
-    switch (blockKind(pcb)) {
-      case BlockKind.I:
-        return len > ifsd ? R_OTHER_ERROR : 0;
-      case BlockKind.R:
-        return len != 0 || (pcb & 0x2c) != 0 ? R_OTHER_ERROR : 0;
+    if (nad != t1ReplyNad(this.params.nad)) return T1RError.Other;
+    switch (t1BlockKind(pcb)) {
+      case T1BlockKind.I:
+        return len > ifsd ? T1RError.Other : 0;
+      case T1BlockKind.R:
+        return len != 0 || (pcb & 0x2c) != 0 ? T1RError.Other : 0;
       default: {
         const type = pcb & 0x1f;
-        if (type > S_WTX) return R_OTHER_ERROR;
-        const want = type == S_IFS || type == S_WTX ? 1 : 0;
-        if (type == S_ABORT) return 0;
-        return len == want ? 0 : R_OTHER_ERROR;
+        if (type > T1SType.Wtx) return T1RError.Other;
+        const want = type == T1SType.Ifs || type == T1SType.Wtx ? 1 : 0;
+        if (type == T1SType.Abort) return 0;
+        return len == want ? 0 : T1RError.Other;
       }
     }
   }

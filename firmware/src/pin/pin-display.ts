@@ -6,7 +6,7 @@
 // reader asks.
 import { display_clear, display_text } from '../hal';
 import { DISPLAY_COLUMNS, SECURE_ENTRY_CODEPOINT } from '../../hal-constants';
-import { LANGID_ENGLISH_US, PinMessage } from './pin-constants';
+import { LangId, PinMessage } from '../../../protocol/ccid-constants';
 
 export enum Outcome {
   Verified,
@@ -28,7 +28,7 @@ const text = memory.data(64);
 /** English for wLangId 0x0409 and any other non-Chinese language; Chinese for 0x0804 and 0. */
 export function isEnglish(langId: i32): bool {
   if (langId == 0) return false;
-  if (langId == LANGID_ENGLISH_US) return true;
+  if (langId == LangId.EnglishUs) return true;
   return (langId & 0x3ff) != 0x04; // primary language 0x04 = Chinese
 }
 

@@ -7,11 +7,17 @@
 //
 // Ends of an entry: Enter (bEntryValidationCondition bit 1), the maximum reached (bit 0), the
 // timeout (bit 2: a timeout with enough digits validates; otherwise bError PIN_TIMEOUT),
-// Cancel (PIN_CANCELLED), too few or too many digits (PIN_ERROR_LENGTH), two different new PINs
-// (PIN_ERROR_MISMATCH), the host's Abort (CMD_ABORTED), the card pulled (ICC_MUTE).
+// Cancel (PIN_CANCELLED), too few or too many digits (PinPadError.Length), two different new
+// PINs (PinPadError.Mismatch), the host's Abort (CMD_ABORTED), the card pulled (ICC_MUTE).
 import { timer_set, timer_cancel } from '../hal';
 import { Key } from '../../hal-constants';
-import { CcidError, ProtocolNum } from '../../../protocol/ccid-constants';
+import {
+  CcidError,
+  ProtocolNum,
+  PinPadError,
+  PIN_PAD_SW1,
+  PinPadSw2,
+} from '../../../protocol/ccid-constants';
 import {
   PinStage,
   VENDOR_MAGIC_0,
@@ -22,17 +28,10 @@ import {
 import { TIMER_PIN } from '../timers';
 import { slotTransmit, slotGetParameters } from '../ccid/slot-ops';
 import { buildBlock } from '../iso/t1-block';
+import { T1BlockKind, t1BlockKind } from '../../../protocol/t1-constants';
 import { configPinTimeoutSeconds } from '../config/index';
 import { beepKeyClick, beepKeyRefused, beepOutcome } from './pin-beeper';
-import {
-  PIN_MAX_DIGITS,
-  PIN_INTER_KEY_TIMEOUT_S,
-  PIN_ERROR_LENGTH,
-  PIN_ERROR_MISMATCH,
-  PIN_SW1_SPE,
-  PIN_SW2_LENGTH,
-  PIN_SW2_MISMATCH,
-} from './pin-constants';
+import { PIN_MAX_DIGITS, PIN_INTER_KEY_TIMEOUT_S } from './pin-constants';
 import {
   readPinRequest,
   clearPinRequest,
@@ -233,7 +232,7 @@ export function pinOnCardDone(slot: i32, error: i32, ptr: usize, len: i32): void
   // The status word: the last two bytes of the response, or of a T=1 I-block's INF.
   let end = len;
   if (t1Block) {
-    if (len < 5 || ((<i32>load<u8>(ptr + 1)) & 0x80) != 0) {
+    if (len < 5 || t1BlockKind(<i32>load<u8>(ptr + 1)) != T1BlockKind.I) {
       showWaiting(langId); // an R- or S-block: the host carries on
       return;
     }
@@ -278,7 +277,7 @@ function endStage(): void {
   const kind = stageKind(stage);
   const n = count(kind);
   if (extra > 0 || n < minDigits) {
-    fail(PIN_ERROR_LENGTH, Outcome.WrongLength);
+    fail(PinPadError.Length, Outcome.WrongLength);
     return;
   }
   stage++;
@@ -288,7 +287,7 @@ function endStage(): void {
   }
   if (modify && stageCount > 0 && stageKind(stageCount - 1) == PinStage.Confirm) {
     if (!samePin(PinStage.New, PinStage.Confirm)) {
-      fail(PIN_ERROR_MISMATCH, Outcome.Mismatch);
+      fail(PinPadError.Mismatch, Outcome.Mismatch);
       return;
     }
   }
@@ -332,10 +331,11 @@ function fail(error: i32, outcome: Outcome): void {
   state = PadState.Idle;
   padSlot = -1;
   finish(outcome, 0);
-  if (!native && (error == PIN_ERROR_LENGTH || error == PIN_ERROR_MISMATCH)) {
-    // compat: the PC/SC part 10 status word, as libccid itself does for F0 and EF.
-    store<u8>(spe, <u8>PIN_SW1_SPE);
-    store<u8>(spe, <u8>(error == PIN_ERROR_LENGTH ? PIN_SW2_LENGTH : PIN_SW2_MISMATCH), 1);
+  if (!native && (error == PinPadError.Length || error == PinPadError.Mismatch)) {
+    // compat: libccid turns only F0 and EF into part 10 status words and any other bError into
+    // a communication error; so the reader answers with the status word, as the IFD handler would.
+    store<u8>(spe, <u8>PIN_PAD_SW1);
+    store<u8>(spe, <u8>(error == PinPadError.Length ? PinPadSw2.Length : PinPadSw2.Mismatch), 1);
     doneHandler(slot, 0, spe, 2);
     return;
   }

@@ -23,10 +23,12 @@ import {
   PinConfirm,
   PIN_VERIFY_HEADER_LENGTH,
   PIN_MODIFY_HEADER_LENGTH,
+  PIN_MESSAGE_COUNT,
+  PinMessage,
 } from '../../../protocol/ccid-constants';
 import { PinStage } from '../../../protocol/native-constants';
 import { isPinCommand } from '../../../protocol/pin-commands';
-import { PIN_MAX_DIGITS, PIN_MESSAGE_COUNT, PinMessage } from './pin-constants';
+import { PIN_MAX_DIGITS } from './pin-constants';
 import { configLanguage } from '../config/index';
 
 /** A refusal: bError | REFUSED (so that CmdNotSupported, bError 0, is a refusal too). */

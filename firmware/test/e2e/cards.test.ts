@@ -12,6 +12,7 @@ import {
   decodeAtr,
   fromHex,
 } from '../../../protocol/index.ts';
+import { SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import {
   healthPersona,
   psamPersona,
@@ -21,7 +22,7 @@ import {
 import { bench, hex, type Host, type WireProfile } from './e2e-kit.ts';
 import { compatSession } from './tpdu-host.ts';
 
-const SSSE = [...fromHex('7378312E73682EC9E7BBE1B1A3D5CF')];
+const SSSE = [...fromHex(SSSE_AID)];
 const ascii = (text: string) => [...Buffer.from(text, 'latin1')];
 
 interface Check {

@@ -12,13 +12,14 @@ import {
   SLOT_ICC_PRESENT,
   fromHex,
 } from '../../../protocol/index.ts';
+import { SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import { createCard } from '../../../simulator/cards.ts';
 import { TIME_EXTENSION_INTERVAL_MS } from '../../src/timing.ts';
 import { sscPersona } from '../../../simulator/profiles/index.ts';
 import { bench, cardWith, hex, type Answer, type Bench, type WireProfile } from './e2e-kit.ts';
 import { CcidFailure, compatSession, type TpduSession } from './tpdu-host.ts';
 
-const SSSE = [...fromHex('7378312E73682EC9E7BBE1B1A3D5CF')];
+const SSSE = [...fromHex(SSSE_AID)];
 const SELECT_SSSE = [0x00, 0xa4, 0x04, 0x00, SSSE.length, ...SSSE, 0x00];
 /** EF05 record 07 (card number: tag 07, 9 characters) with its exact Le. */
 const READ_CARD_NO = [0x00, 0xb2, 0x07, (0x05 << 3) | 4, 0x0b];
