@@ -4,7 +4,7 @@ import { RxStatus, VoltageClass } from '../../firmware/hal.ts';
 import { Prng } from '../engine/prng.ts';
 import { VirtualClock } from '../engine/virtual-clock.ts';
 import { LineError } from '../errors.ts';
-import type { CardUartSetting } from '../card/contract.ts';
+import type { CardContacts, CardLinePort, CardUartSetting } from '../card/contract.ts';
 import { CardLine } from './card-line.ts';
 import type { WireDriver } from './io-wire.ts';
 import { ScriptedCard, type ScriptedCardOptions } from './scripted-card.ts';
@@ -134,6 +134,86 @@ describe('CardLine timing', () => {
     r.clock.runSync(100e6);
     const atr = r.chars.filter((ch) => ch.from === 'card');
     r.rx.forEach((x, i) => expect((x.t - atr[i].t) / ETU).toBeCloseTo(10, 6));
+  });
+});
+
+describe('CardLine turnaround after a change of rate (PPS)', () => {
+  // A card that answers a reset with `reply` in the T=0 frame at 372/1 and then, as a card does
+  // after its PPS response, switches to `next` for what follows.
+  function switchingCard(reply: number[], next: CardUartSetting) {
+    const received: number[] = [];
+    let port: CardLinePort | undefined;
+    const card: CardContacts = {
+      attach: (p) => (port = p),
+      detach: () => (port = undefined),
+      vcc: () => {},
+      clock: () => {},
+      rst: (high) => {
+        if (!high || !port) return;
+        port.transmit(Uint8Array.from(reply), 1_000_000);
+        port.setUart(next);
+      },
+      receive: (byte, parityError) => {
+        if (!parityError) received.push(byte);
+      },
+    };
+    return { card, received };
+  }
+
+  it('the reader switching to T=1 at 512/32 on the last character waits out that character (16 etu at 372/1)', () => {
+    const r = rig();
+    const t1 = setting({ f: 512, d: 32, n: 255, t1: true });
+    const { card: c, received } = switchingCard([0xff, 0x11, 0x96, 0x78], t1);
+    r.line.insert(c);
+    // As the firmware does: on the PPS response's last character, the new frame, then a block.
+    r.hooks.onRx = () => {
+      if (r.rx.length !== 4) return;
+      r.line.uart(t1);
+      r.line.send(Uint8Array.from([0x00, 0xc1, 0x01, 0xfe, 0x3e]));
+    };
+    activate(r);
+    r.clock.runSync(100e6);
+    expect(r.anomalies).toEqual([]);
+    expect(received).toEqual([0x00, 0xc1, 0x01, 0xfe, 0x3e]);
+    const last = r.chars.filter((ch) => ch.from === 'card').at(-1)!;
+    const first = r.chars.find((ch) => ch.from === 'reader')!;
+    expect((first.t - last.t) / ETU).toBeCloseTo(16, 6);
+  });
+
+  it('a character queued while the other side is still talking waits for its last character', () => {
+    const r = rig();
+    const { card: c, received } = switchingCard([0x3b, 0x00, 0x00], setting());
+    r.line.insert(c);
+    // Queued as soon as TS is in, when the card has two more characters to come.
+    r.hooks.onRx = () => {
+      if (r.rx.length === 1) r.line.send(Uint8Array.from([0x5a]));
+    };
+    activate(r);
+    r.clock.runSync(100e6);
+    expect(r.anomalies).toEqual([]);
+    expect(r.rx.map((x) => x.byte)).toEqual([0x3b, 0x00, 0x00]);
+    expect(received).toEqual([0x5a]);
+    const last = r.chars.filter((ch) => ch.from === 'card').at(-1)!;
+    const first = r.chars.find((ch) => ch.from === 'reader')!;
+    expect((first.t - last.t) / ETU).toBeCloseTo(16, 6);
+  });
+
+  it('in the same frame the T=1 block guard time (22 etu) still applies', () => {
+    const r = rig();
+    const t1 = setting({ n: 255, t1: true });
+    const { card: c, received } = switchingCard([0x3b, 0x00], t1);
+    r.line.insert(c);
+    r.hooks.onRx = () => {
+      if (r.rx.length !== 2) return;
+      r.line.uart(t1);
+      r.line.send(Uint8Array.from([0x00]));
+    };
+    activate(r);
+    r.clock.runSync(100e6);
+    expect(received).toEqual([0x00]);
+    const last = r.chars.filter((ch) => ch.from === 'card').at(-1)!;
+    const first = r.chars.find((ch) => ch.from === 'reader')!;
+    expect((first.t - last.t) / ETU).toBeCloseTo(22, 6);
   });
 });
 

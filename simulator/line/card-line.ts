@@ -50,6 +50,12 @@ class Side {
   slotHandle: number | undefined;
   nextFree = 0;
   lastLeadingEdge = -Infinity;
+  /**
+   * The direction-change delay after the other side's last character, ns: the turnaround of the
+   * frame this side received it in, in that frame's etu (a rate change after it does not
+   * shorten it).
+   */
+  rxTurnaroundNs = 0;
   // receiver
   huntFrom = 0;
   frame: { start: number; etu: number; inverse: boolean; t1: boolean } | undefined;
@@ -259,19 +265,36 @@ export class CardLine {
     if (!head || head.kind !== 'char') return;
     const hz = this.clockSetHz;
     if (hz <= 0) return; // held until the clock runs
-    const etu = etuNs(side.setting, hz);
-    let start = Math.max(this.clock.now(), head.notBefore, side.nextFree);
-    const other = this.other(side);
-    if (other.lastLeadingEdge > side.lastLeadingEdge)
-      start = Math.max(start, other.lastLeadingEdge + turnaroundEtu(side.setting) * etu);
+    const start = Math.max(this.clock.now(), head.notBefore, side.nextFree, this.turnaround(side));
     side.startHandle = this.clock.scheduleAt(start, () => this.startCharacter(side));
+  }
+
+  /**
+   * The earliest start after a change of direction: the turnaround (16 etu in T=0, BGT 22 etu
+   * in T=1) from the last leading edge received. It counts in the frame that character was
+   * received in as well as in this side's own: after a PPS the reader's first character at the
+   * new rate still waits until the card's last one at the old rate is over (16 etu of the T=0
+   * frame, its error-signal window included), not just 22 of the new etu.
+   */
+  private turnaround(side: Side): number {
+    const other = this.other(side);
+    if (other.lastLeadingEdge <= side.lastLeadingEdge) return -Infinity;
+    const etu = etuNs(side.setting, this.clockSetHz);
+    return other.lastLeadingEdge + Math.max(turnaroundEtu(side.setting) * etu, side.rxTurnaroundNs);
   }
 
   private startCharacter(side: Side): void {
     side.startHandle = undefined;
+    const now = this.clock.now();
+    // The other side started a character since this one was scheduled: its turnaround holds
+    // (a UART that is receiving a character does not start one of its own).
+    const turnaround = this.turnaround(side);
+    if (turnaround > now + 1e-6) {
+      side.startHandle = this.clock.scheduleAt(turnaround, () => this.startCharacter(side));
+      return;
+    }
     const item = side.queue.shift();
     if (!item || item.kind !== 'char') return;
-    const now = this.clock.now();
     const etu = etuNs(side.setting, this.clockSetHz);
     const levels = encodeCharacter(item.byte, side.setting.inverse);
     const corrupted = this.faultRng.chance(this.faults.parityErrorRate);
@@ -281,6 +304,9 @@ export class CardLine {
     element.byte = item.byte;
     side.current = { byte: item.byte, attempt: item.attempt, element };
     side.lastLeadingEdge = now;
+    const receiver = this.other(side);
+    receiver.rxTurnaroundNs =
+      turnaroundEtu(receiver.setting) * etuNs(receiver.setting, this.clockSetHz);
     // A transmitting UART does not receive.
     this.abortFrame(side);
     side.huntFrom = Math.max(side.huntFrom, now + 11 * etu);
