@@ -252,6 +252,48 @@ for (const variant of ['debug', 'release'] as const) {
       expect(runs).toBe(300);
     });
 
+    it('frames, garbage, false headers and bad LRCs give the same answers whatever the chunking', async () => {
+      // The reader takes host bytes a run at a time (SYNC scan, memory.copy, wide LRC): what it
+      // answers must not depend on where the deliveries split the stream.
+      const piece = fc.oneof(
+        fc
+          .record({ seq: fc.integer({ min: 0, max: 255 }), slot: fc.integer({ min: 0, max: 2 }) })
+          .map(({ seq, slot }) => [...frame(command({ type: PcToRdr.GetSlotStatus, seq, slot }))]),
+        fc
+          .record({ seq: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 0, max: 200 }) })
+          .map(({ seq, n }) => [
+            ...frame(
+              command({ type: PcToRdr.Escape, seq, data: vendor(0xee, ...Array(n).fill(n)) }),
+            ),
+          ]),
+        fc.uint8Array({ maxLength: 40 }).map((b) => [...b]),
+        fc.constant([0x03, 0x06, 0x65, 0x00, 0x00]), // a false header, cut short
+        fc.integer({ min: 0, max: 255 }).map((seq) => {
+          const f = [...frame(command({ type: PcToRdr.GetSlotStatus, seq }))];
+          f[f.length - 1] ^= 0x5a; // bad LRC
+          return f;
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(piece, { maxLength: 12 }),
+          fc.array(fc.integer({ min: 1, max: 512 }), { minLength: 1, maxLength: 6 }),
+          async (pieces, chunks) => {
+            const stream = pieces.flat();
+            const out = async (sizes: number[]) => {
+              const { hal } = await loadFirmware(variant);
+              hal.hostWriteChunked(stream, sizes);
+              hal.advance(4 * HOST_FRAME_TIMEOUT_MS);
+              expect(hal.panics).toEqual([]);
+              return hex(hal.takeHostOut());
+            };
+            expect(await out(chunks)).toBe(await out([1]));
+          },
+        ),
+        { numRuns: 150, seed: 0x6c72 },
+      );
+    });
+
     it('a long stream of noise keeps memory bounded and the firmware alive', async () => {
       const { hal, host } = await loadFirmware(variant);
       let x = 12345;

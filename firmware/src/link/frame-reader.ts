@@ -1,5 +1,7 @@
 // Incremental reader of libccid's serial framing (ccid-over-serial §2.2) over the chunks the
 // host link delivers: `03 06` + CCID message (10-byte header + dwLength bytes) + LRC.
+// Bytes are taken a run at a time, not one by one: a scan for SYNC between frames, then the
+// header and the body copied with memory.copy and folded into the LRC eight bytes at a time.
 //
 // Bounded: a candidate frame is kept from its SYNC in one static buffer of the largest native
 // frame; a header announcing more than the profile's maximum message is refused at once.
@@ -18,6 +20,7 @@ import {
   NATIVE_MAX_MESSAGE_LENGTH,
 } from '../../../protocol/serial-constants';
 import { CCID_HEADER_LENGTH } from '../../../protocol/ccid-constants';
+import { xorOf } from './lrc';
 
 enum ReadState {
   /** Waiting for SYNC; anything else is garbage. */
@@ -70,6 +73,8 @@ let candFresh: bool = false;
 let candReplayStart: i32 = 0;
 let replayRead: i32 = 0;
 let replayEnd: i32 = 0;
+/** Set by fail(): the run being consumed stops there. */
+let failed: bool = false;
 let maxMessage: i32 = COMPAT_MAX_MESSAGE_LENGTH;
 let onFrame: FrameHandler = ignoreFrame;
 let onFault: FaultHandler = ignoreFault;
@@ -108,8 +113,10 @@ export function frameReaderInFrame(): bool {
 
 /** Feeds `len` fresh bytes at `ptr`. */
 export function frameReaderFeed(ptr: usize, len: i32): void {
-  for (let i = 0; i < len; i++) {
-    step(<i32>load<u8>(ptr + <usize>i), false, 0);
+  let at: i32 = 0;
+  while (at < len) {
+    // consume() stops right after a failed candidate: its bytes are rescanned before going on.
+    at += consume(ptr + <usize>at, len - at, false, 0);
     drainReplay();
   }
 }
@@ -123,72 +130,115 @@ export function frameReaderTimeout(): void {
 
 function drainReplay(): void {
   while (replayRead < replayEnd) {
-    const index = replayRead;
-    replayRead++;
-    step(<i32>load<u8>(replay + <usize>index), true, index);
+    const start = replayRead;
+    failed = false;
+    const n = consume(replay + <usize>start, replayEnd - start, true, start);
+    // A failure moved replayRead itself (back into the replay buffer, or to a new one).
+    if (!failed) replayRead = start + n;
   }
 }
 
-function step(b: i32, fromReplay: bool, replayIndex: i32): void {
-  if (!fromReplay) candFresh = true;
-  switch (state) {
-    case ReadState.Hunt: {
-      if (b != SYNC) {
-        onGarbage();
-        return;
+/**
+ * Takes bytes from a run of `len` at `ptr` (fresh from the host, or replayed from `index` of the
+ * replay buffer) a run at a time: a scan for SYNC between frames, memory.copy and one XOR loop
+ * for the header and the body. Returns how many it took: all of them, or up to and including
+ * the byte that made a candidate fail.
+ */
+function consume(ptr: usize, len: i32, fromReplay: bool, index: i32): i32 {
+  failed = false;
+  if (!fromReplay && state != ReadState.Hunt) candFresh = true;
+  let i: i32 = 0;
+  while (i < len) {
+    switch (state) {
+      case ReadState.Hunt: {
+        const from = i;
+        while (i < len && load<u8>(ptr + <usize>i) != SYNC) i++;
+        for (let g = from; g < i; g++) onGarbage();
+        if (i == len) return len;
+        candFromReplay = fromReplay;
+        candFresh = !fromReplay;
+        candReplayStart = index + i;
+        store<u8>(cand, SYNC);
+        candLen = 1;
+        lrc = SYNC;
+        state = ReadState.Ctrl;
+        i++;
+        break;
       }
-      candFromReplay = fromReplay;
-      candFresh = !fromReplay;
-      candReplayStart = replayIndex;
-      candLen = 0;
-      push(b);
-      state = ReadState.Ctrl;
-      return;
-    }
-    case ReadState.Ctrl: {
-      push(b);
-      if (b == CTRL_ACK) state = ReadState.Header;
-      else if (b == CTRL_NAK) state = ReadState.NakLrc;
-      else fail(FrameFault.BadControl);
-      return;
-    }
-    case ReadState.NakLrc: {
-      push(b);
-      // The host has no reason to NAK us (libccid never does); a well-formed one is dropped.
-      if (b == NAK_LRC) reset();
-      else fail(FrameFault.BadControl);
-      return;
-    }
-    case ReadState.Header: {
-      push(b);
-      if (candLen < 2 + CCID_HEADER_LENGTH) return;
-      // dwLength, u32 LE at message offset 1, compared unsigned: a huge value is oversized.
-      const dataLength = load<u32>(cand + 3);
-      if (dataLength > <u32>(maxMessage - CCID_HEADER_LENGTH)) {
-        fail(FrameFault.Oversized);
-        return;
-      }
-      candTotal = 2 + CCID_HEADER_LENGTH + <i32>dataLength + 1;
-      state = dataLength == 0 ? ReadState.Lrc : ReadState.Body;
-      return;
-    }
-    case ReadState.Body: {
-      push(b);
-      if (candLen == candTotal - 1) state = ReadState.Lrc;
-      return;
-    }
-    case ReadState.Lrc: {
-      if (b != (lrc & 0xff)) {
+      case ReadState.Ctrl: {
+        const b = <i32>load<u8>(ptr + <usize>i);
+        i++;
         push(b);
-        fail(FrameFault.BadLrc);
-        return;
+        if (b == CTRL_ACK) state = ReadState.Header;
+        else if (b == CTRL_NAK) state = ReadState.NakLrc;
+        else {
+          fail(FrameFault.BadControl);
+          return i;
+        }
+        break;
       }
-      const len = candLen - 2;
-      reset();
-      onFrame(cand + 2, len);
-      return;
+      case ReadState.NakLrc: {
+        const b = <i32>load<u8>(ptr + <usize>i);
+        i++;
+        push(b);
+        // The host has no reason to NAK us (libccid never does); a well-formed one is dropped.
+        if (b == NAK_LRC) reset();
+        else {
+          fail(FrameFault.BadControl);
+          return i;
+        }
+        break;
+      }
+      case ReadState.Header: {
+        i += take(ptr + <usize>i, len - i, 2 + CCID_HEADER_LENGTH);
+        if (candLen < 2 + CCID_HEADER_LENGTH) return len;
+        // dwLength, u32 LE at message offset 1, compared unsigned: a huge value is oversized.
+        const dataLength = load<u32>(cand + 3);
+        if (dataLength > <u32>(maxMessage - CCID_HEADER_LENGTH)) {
+          fail(FrameFault.Oversized);
+          return i;
+        }
+        candTotal = 2 + CCID_HEADER_LENGTH + <i32>dataLength + 1;
+        state = dataLength == 0 ? ReadState.Lrc : ReadState.Body;
+        break;
+      }
+      case ReadState.Body: {
+        i += take(ptr + <usize>i, len - i, candTotal - 1);
+        if (candLen == candTotal - 1) state = ReadState.Lrc;
+        break;
+      }
+      default: {
+        // Lrc
+        const b = <i32>load<u8>(ptr + <usize>i);
+        i++;
+        if (b != (lrc & 0xff)) {
+          push(b);
+          fail(FrameFault.BadLrc);
+          return i;
+        }
+        const n = candLen - 2;
+        reset();
+        onFrame(cand + 2, n);
+        break;
+      }
     }
   }
+  return len;
+}
+
+/**
+ * Copies bytes of the run into the candidate until it holds `upTo` bytes (or the run ends) and
+ * folds them into the LRC; returns how many it took. `upTo` ≤ CAPACITY: 12 for the header, and
+ * the header check bounds candTotal.
+ */
+function take(ptr: usize, len: i32, upTo: i32): i32 {
+  const want = upTo - candLen;
+  const n = want < len ? want : len;
+  if (n <= 0) return 0;
+  memory.copy(cand + <usize>candLen, ptr, <usize>n);
+  candLen += n;
+  lrc ^= xorOf(ptr, n);
+  return n;
 }
 
 function push(b: i32): void {
@@ -196,8 +246,7 @@ function push(b: i32): void {
   if (candLen >= CAPACITY) return;
   store<u8>(cand + <usize>candLen, <u8>b);
   candLen++;
-  if (candLen == 1) lrc = b;
-  else lrc ^= b;
+  lrc ^= b;
 }
 
 function reset(): void {
@@ -218,5 +267,6 @@ function fail(fault: FrameFault): void {
     replayEnd = n;
   }
   reset();
+  failed = true;
   onFault(fault, fresh);
 }

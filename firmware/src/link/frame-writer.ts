@@ -11,6 +11,7 @@ import {
   NATIVE_MAX_MESSAGE_LENGTH,
 } from '../../../protocol/serial-constants';
 import { countNakSent } from '../diag/counters';
+import { xorOf } from './lrc';
 
 /** Room for the largest message of either profile. */
 export const TX_MESSAGE_CAPACITY: i32 = NATIVE_MAX_MESSAGE_LENGTH;
@@ -34,10 +35,7 @@ export function sendTxMessage(len: i32): void {
 export function sendFramed(buf: usize, len: i32): void {
   store<u8>(buf, SYNC);
   store<u8>(buf, CTRL_ACK, 1);
-  const end = buf + 2 + <usize>len;
-  let lrc: u8 = 0;
-  for (let p = buf; p < end; p++) lrc ^= load<u8>(p);
-  store<u8>(end, lrc);
+  store<u8>(buf + 2 + <usize>len, <u8>xorOf(buf, len + 2));
   host_send(buf, len + FRAME_OVERHEAD);
 }
 
