@@ -4,14 +4,7 @@
 // application shares the card meanwhile (bank read, GET CHALLENGE, an exclusive attempt); a third
 // talks to the reader itself (device information, display, beeper). Every request goes through
 // the monitor; every result is compared with the card that was in the slot.
-import {
-  Psam,
-  readBankCard,
-  readHealthCard,
-  readSscBasic,
-  type CardChannel,
-} from '../host/cards/index.ts';
-import { isReaderError } from '../host/ccid/errors.ts';
+import { Psam, readBankCard, readHealthCard, readSscBasic } from '../host/cards/index.ts';
 import { changePin, verifyPin, type ChangePinOutcome } from '../host/pin/pin-entry.ts';
 import type { CardSession } from '../host/reader/card-session.ts';
 import type { Prng } from '../simulator/engine/prng.ts';
@@ -25,6 +18,12 @@ import type { PersonaBase } from '../simulator/profiles/profile-schema.ts';
 
 /** A card operation (connect, read, APDU) answers within this, faults and slow cards included. */
 export const OP_BOUND_MS = 180_000;
+/**
+ * How late the driver may learn that a card left: a pushed `50 xx` takes a USB frame or two, a
+ * compat reader is polled every 400 ms. A card pulled this shortly before a session opens may
+ * still be the one it reports (the next command then fails); one inserted after it never.
+ */
+const DETECTION_MS = 1500;
 /** Key presses follow one another this far apart (simulator/reader/key-script.ts). */
 const KEY_MS = 200;
 
@@ -41,8 +40,13 @@ export interface VisitContext {
   breakIdentity(): boolean;
   /** Host randoms for the card applications (terminal challenges), from the life's seed. */
   random(n: number): Uint8Array;
-  /** A PIN entry ran while the visit was not clean: the card's counter is no longer known. */
   now(): number;
+  /**
+   * Naive applications go on with a card after a failed command and leave it powered; careful
+   * ones (the default) stop and reset it, as PC/SC applications reconnect with SCARD_RESET_CARD.
+   * T=0 has no way to resynchronise a card that lost a character (SOAK.md, known issues).
+   */
+  readonly naive: boolean;
 }
 
 /** Whether reads of this card must succeed in a clean visit. */
@@ -99,15 +103,21 @@ async function open(
     ctx.world.reader.connect(slot, { share }),
   );
   if (!r.ok) return undefined;
-  const cards = ctx.occupancy.during(slot, from, ctx.now());
+  const cards = ctx.occupancy.during(slot, from - DETECTION_MS, ctx.now());
   const wrong = checkAtr(r.value.atr, cards);
   if (wrong) ctx.monitor.violate('card-identity', `${who}: ${wrong}`);
   return { session: r.value, cards };
 }
 
-async function close(ctx: VisitContext, who: string, opened: Opened | undefined): Promise<void> {
+async function close(
+  ctx: VisitContext,
+  who: string,
+  opened: Opened | undefined,
+  failed = false,
+): Promise<void> {
   if (!opened) return;
-  const how = (['leave', 'reset', 'unpower'] as const)[ctx.rng.int(3)];
+  const any = (['leave', 'reset', 'unpower'] as const)[ctx.rng.int(3)];
+  const how = failed && !ctx.naive ? 'reset' : any;
   await ctx.monitor.op(`${who}: disconnect (${how})`, OP_BOUND_MS, () =>
     opened.session.disconnect(how),
   );
@@ -145,14 +155,20 @@ export async function kioskApp(
   const user = await open(ctx, 0, 'kiosk', plan.share);
   connected();
   if (!user) return;
+  // After a failure a careful application stops and resets the card (see `naive`).
+  let failed = false;
+  const fail = (o: Outcome<unknown>): boolean => {
+    if (!o.ok) failed = true;
+    return failed && !ctx.naive;
+  };
   try {
     if (card.kind === 'atr') {
-      await rawApdus(ctx, 'kiosk', user, card);
+      failed = !(await rawApdus(ctx, 'kiosk', user, card));
       return;
     }
     const psamFrom = ctx.now();
     const psam = await open(ctx, 1, 'kiosk');
-    const psams = ctx.occupancy.during(1, psamFrom, ctx.now());
+    const psams = ctx.occupancy.during(1, psamFrom - DETECTION_MS, ctx.now());
     try {
       if (card.kind === 'health') {
         const r = await ctx.monitor.op('kiosk: readHealthCard', OP_BOUND_MS, () =>
@@ -167,6 +183,7 @@ export async function kioskApp(
           if (wrong) ctx.monitor.violate('card-identity', `kiosk: ${wrong}`);
         }
         expectOk(ctx, 'readHealthCard', r, readsMustWork(ctx, card) && psamIsComplete(ctx, psams));
+        fail(r);
         return;
       }
       const r = await ctx.monitor.op('kiosk: readSscBasic', OP_BOUND_MS, () =>
@@ -185,13 +202,17 @@ export async function kioskApp(
         r,
         card.kind === 'ssc' && readsMustWork(ctx, card) && psamIsComplete(ctx, psams),
       );
-      for (let i = 0; i < plan.pinEntries; i++) await pinEntry(ctx, user.session, card);
-      if (plan.bank) await bankRead(ctx, 'kiosk', user, card);
+      if (fail(r)) return;
+      for (let i = 0; i < plan.pinEntries; i++) {
+        if (!(await pinEntry(ctx, user.session, card)) && fail({ ok: false, error: 0, ms: 0 }))
+          return;
+      }
+      if (plan.bank && !(await bankRead(ctx, 'kiosk', user, card))) failed = true;
     } finally {
-      await close(ctx, 'kiosk', psam);
+      await close(ctx, 'kiosk', psam, failed);
     }
   } finally {
-    await close(ctx, 'kiosk', user);
+    await close(ctx, 'kiosk', user, failed);
   }
 }
 
@@ -200,7 +221,7 @@ async function bankRead(
   who: string,
   user: Opened,
   card: SoakCard,
-): Promise<void> {
+): Promise<boolean> {
   const r = await ctx.monitor.op(`${who}: readBankCard`, OP_BOUND_MS, () =>
     readBankCard(user.session, { random: (n) => ctx.random(n) }),
   );
@@ -209,15 +230,16 @@ async function bankRead(
     if (wrong) ctx.monitor.violate('card-identity', `${who}: ${wrong}`);
   }
   expectOk(ctx, `${who}: readBankCard`, r, card.kind === 'ssc' && readsMustWork(ctx, card));
+  return r.ok;
 }
 
-/** APDUs to a card with a random ATR, which answers 90 00 to everything. */
+/** APDUs to a card with a random ATR, which answers 90 00 to everything; false on a failure. */
 async function rawApdus(
   ctx: VisitContext,
   who: string,
   user: Opened,
   card: SoakCard,
-): Promise<void> {
+): Promise<boolean> {
   const apdus = [
     [0x00, 0xa4, 0x04, 0x00, 0x02, 0x3f, 0x00],
     [0x00, 0x84, 0x00, 0x00, 0x08],
@@ -236,7 +258,9 @@ async function rawApdus(
       );
     }
     expectOk(ctx, `${who}: transmit`, r, readsMustWork(ctx, card));
+    if (!r.ok && !ctx.naive) return false;
   }
+  return true;
 }
 
 // ---- PIN entry on the keypad ---------------------------------------------------------------------
@@ -392,9 +416,10 @@ function expected(
   }
 }
 
-async function pinEntry(ctx: VisitContext, session: CardSession, card: SoakCard): Promise<void> {
+/** One PIN entry; false when it failed (an error, not an outcome such as a wrong PIN). */
+async function pinEntry(ctx: VisitContext, session: CardSession, card: SoakCard): Promise<boolean> {
   const pin = card.pin;
-  if (!pin) return;
+  if (!pin) return true;
   const plan = planPin(ctx.rng, pin.current);
   for (const digits of plan.typed) ctx.monitor.scanner.secret(digits);
   const change = plan.scenario.startsWith('change');
@@ -424,7 +449,7 @@ async function pinEntry(ctx: VisitContext, session: CardSession, card: SoakCard)
     // Whether the card counted a try is unknown now.
     if (!r.ok || !ctx.clean()) pin.known = false;
     if (r.ok && ctx.native) applyOutcome(pin, plan, r.value);
-    return;
+    return r.ok;
   }
   const want = expected(plan, pin.triesLeft);
   if (!r.ok) {
@@ -434,7 +459,7 @@ async function pinEntry(ctx: VisitContext, session: CardSession, card: SoakCard)
       `PIN entry (${plan.scenario}) in a visit without faults failed: ${String(e?.code ?? '')} ${e?.message ?? ''}; expected ${JSON.stringify(want.outcome)}`,
     );
     pin.known = false;
-    return;
+    return false;
   }
   if (JSON.stringify(r.value) !== JSON.stringify(want.outcome)) {
     ctx.monitor.violate(
@@ -442,10 +467,11 @@ async function pinEntry(ctx: VisitContext, session: CardSession, card: SoakCard)
       `PIN entry (${plan.scenario}, ${pin.triesLeft} tries left) ended ${JSON.stringify(r.value)}; expected ${JSON.stringify(want.outcome)}`,
     );
     pin.known = false;
-    return;
+    return true;
   }
   pin.triesLeft = want.tries;
   if (want.changed && plan.newPin) pin.current = plan.newPin;
+  return true;
 }
 
 /** Updates what the harness believes after an entry in a visit with faults. */
@@ -474,13 +500,15 @@ export async function secondApp(ctx: VisitContext, card: SoakCard): Promise<void
   }
   const user = await open(ctx, 0, 'second');
   if (!user) return;
+  let ok = true;
   try {
-    if (choice === 0 && card.kind === 'ssc') await bankRead(ctx, 'second', user, card);
-    else if (card.kind === 'atr') await rawApdus(ctx, 'second', user, card);
+    if (choice === 0 && card.kind === 'ssc') ok = await bankRead(ctx, 'second', user, card);
+    else if (card.kind === 'atr') ok = await rawApdus(ctx, 'second', user, card);
     else {
       const r = await ctx.monitor.op('second: GET CHALLENGE', OP_BOUND_MS, () =>
         user.session.transmit(Uint8Array.of(0x00, 0x84, 0x00, 0x00, 0x08)),
       );
+      ok = r.ok;
       if (r.ok && r.value.length !== 10 && r.value.length !== 2) {
         ctx.monitor.violate(
           'card-identity',
@@ -489,7 +517,7 @@ export async function secondApp(ctx: VisitContext, card: SoakCard): Promise<void
       }
     }
   } finally {
-    await close(ctx, 'second', user);
+    await close(ctx, 'second', user, !ok);
   }
 }
 
@@ -521,14 +549,3 @@ export async function readerApp(ctx: VisitContext): Promise<void> {
       await ctx.monitor.op('reader app: slots', OP_BOUND_MS, async () => reader.slots);
   }
 }
-
-/** Whether an outcome is the driver telling that the card or the reader went away. */
-export function wentAway(o: Outcome<unknown>): boolean {
-  return (
-    !o.ok &&
-    isReaderError(o.error) &&
-    ['card-removed', 'no-card', 'reader-detached'].includes(o.error.code)
-  );
-}
-
-export type { CardChannel };

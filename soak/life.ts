@@ -17,6 +17,7 @@ import {
 import { CardMaker, type SoakCard, type TransportVariant } from './cards.ts';
 import { Occupancy } from './identity.ts';
 import { Monitor, type Violation } from './monitor.ts';
+import { knownIssueOf, type LifeFacts } from './known-issues.ts';
 import type { FirmwareVariant } from './firmware-probe.ts';
 import { DriverWorld, type World } from './world.ts';
 
@@ -29,6 +30,12 @@ export interface LifeOptions {
   days: number;
   /** A deliberately broken invariant (the harness misbehaves once, to show it is caught). */
   invariantBreak?: InvariantBreak;
+  /** Every answer, card and fault as it happens (`--log`). */
+  log?: (line: string) => void;
+  /** The simulator's trace, line by line (`--trace <file>`). */
+  trace?: (line: string) => void;
+  /** Applications that go on after a failed command and leave the card powered (`--naive-apps`). */
+  naive?: boolean;
 }
 
 export interface LifeReport {
@@ -54,8 +61,7 @@ export interface LifeReport {
   digest: string;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Visits a kiosk sees in one opening day, and its opening hours (virtual). */
@@ -79,17 +85,29 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
   const wallStart = performance.now();
   const root = new Prng(options.seed);
   const setupRng = root.fork('soak:setup');
-  const native = !setupRng.chance(1 / 6);
-  const hostLink: HostLinkConfig = setupRng.chance(1 / 8)
-    ? { kind: 'uart', baud: [115_200, 230_400, 921_600][setupRng.int(3)] }
-    : { kind: 'usb' };
+  // Mostly our driver on our reader over USB (native); sometimes a forced compat profile or a
+  // UART link, which cost ten times the simulation events and so keep office hours.
+  const native = !setupRng.chance(1 / 12);
+  const hostLink: HostLinkConfig =
+    native && setupRng.chance(1 / 12)
+      ? { kind: 'uart', baud: [115_200, 230_400, 921_600][setupRng.int(3)] }
+      : { kind: 'usb' };
+  // An office kiosk is switched off at closing time (driver closed, reader unpowered) and on
+  // again in the morning; a hospital lobby kiosk runs day and night.
+  const allDay = native && hostLink.kind === 'usb' && setupRng.chance(0.25);
   const firmware: FirmwareVariant = 'debug';
-  const setup = `${native ? 'native' : 'compat'}, ${hostLink.kind === 'usb' ? 'USB' : `UART ${hostLink.baud}`}, ${firmware} firmware, driver`;
+  const setup = `${native ? 'native' : 'compat'}, ${hostLink.kind === 'usb' ? 'USB' : `UART ${hostLink.baud}`}, ${allDay ? 'day and night' : 'office hours'}, ${firmware} firmware, driver`;
 
   let now = (): number => 0;
-  const monitor = new Monitor(() => now());
-  const world: World & { start(): Promise<void> } = await DriverWorld.create(
-    { seed: options.seed, firmware, profile: native ? 'auto' : 'compat', hostLink },
+  const monitor = new Monitor(() => now(), options.log);
+  const world: World = await DriverWorld.create(
+    {
+      seed: options.seed,
+      firmware,
+      profile: native ? 'auto' : 'compat',
+      hostLink,
+      trace: options.trace,
+    },
     monitor,
   );
   const sim = world.sim;
@@ -102,6 +120,8 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
   const faultCounts: Record<string, number> = {};
   const count = (name: string): void => void (faultCounts[name] = (faultCounts[name] ?? 0) + 1);
   let identityBroken = options.invariantBreak !== 'card-identity';
+  const facts: LifeFacts = { native };
+  let finishedVisit: LifeFacts['previousVisit'];
   let visits = 0;
   let firstHeapTop: number | undefined;
   let firstMemory: number | undefined;
@@ -136,11 +156,13 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
     return maker.persona('psam', { persona });
   };
   const insert = (slot: number, card: SoakCard): void => {
+    monitor.note(`slot ${slot}: ${card.label} inserted`);
     sim.insertCard(slot, card.contacts);
     occupancy.insert(slot, card, clock.now());
   };
   const remove = (slot: number): void => {
     if (!sim.reader.lines[slot].present()) return;
+    monitor.note(`slot ${slot}: ${occupancy.current(slot)?.label ?? 'card'} pulled`);
     sim.removeCard(slot);
     occupancy.remove(slot, clock.now());
   };
@@ -150,8 +172,11 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
     const limit = clock.now() + 60_000;
     for (;;) {
       const r = world.reader;
+      // A native reader must come back native: compat would lose the PIN pad for good.
+      const profile = r.capabilities?.profile;
       const agree =
         r.attached &&
+        (!native || profile === 'native') &&
         r.slots.length === SLOT_COUNT &&
         r.slots.every((s, i) => s.present === sim.reader.lines[i].present());
       if (agree) return;
@@ -160,7 +185,7 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
         const real = sim.reader.lines.map((l) => (l.present() ? 'card' : 'empty')).join(',');
         monitor.violate(
           'slot-state',
-          `${why}: 60 s later the driver is ${r.state}${r.lastError ? ` (${r.lastError.code})` : ''}, sees slots [${view}], the slots hold [${real}]`,
+          `${why}: 60 s later the driver is ${r.state}${r.lastError ? ` (${r.lastError.code})` : ''} in the ${profile ?? 'unknown'} profile, sees slots [${view}], the slots hold [${real}]`,
         );
         checkNow();
       }
@@ -245,17 +270,31 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
 
   const applyTimedFaults = (f: VisitFaults): number => {
     let last = 0;
-    const at = (ms: number, fn: () => void): void => {
+    const at = (ms: number, fn: () => void, what?: string): void => {
       last = Math.max(last, ms);
-      clock.setTimeout(fn, ms);
+      clock.setTimeout(() => {
+        if (what) monitor.note(`fault: ${what}`);
+        fn();
+      }, ms);
     };
     if (f.host) {
       const h = f.host;
       count('host link noise/loss/duplication');
-      at(h.fromMs, () =>
-        sim.reader.hostLink.setFaults({ noise: h.noise, loss: h.loss, duplication: h.duplication }),
+      at(
+        h.fromMs,
+        () =>
+          sim.reader.hostLink.setFaults({
+            noise: h.noise,
+            loss: h.loss,
+            duplication: h.duplication,
+          }),
+        `host link noise ${h.noise}, loss ${h.loss}, duplication ${h.duplication}`,
       );
-      at(h.toMs, () => sim.reader.hostLink.setFaults({ noise: 0, loss: 0, duplication: 0 }));
+      at(
+        h.toMs,
+        () => sim.reader.hostLink.setFaults({ noise: 0, loss: 0, duplication: 0 }),
+        'host link clean again',
+      );
     }
     if (f.pullAtMs !== undefined) {
       count('card pulled mid-visit');
@@ -264,11 +303,11 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
     if (f.powerCut) {
       count('reader power cut');
       const cut = f.powerCut;
-      at(cut.atMs, () => sim.powerCut(cut.offMs));
+      at(cut.atMs, () => sim.powerCut(cut.offMs), `reader power cut for ${cut.offMs} ms`);
     }
     if (f.cableAtMs !== undefined) {
       count('cable glitch');
-      at(f.cableAtMs, () => world.cableGlitch());
+      at(f.cableAtMs, () => world.cableGlitch(), 'cable glitch');
     }
     if (f.driverRestartAtMs !== undefined) {
       count('driver restart');
@@ -294,10 +333,12 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
 
   const visit = async (rng: Prng): Promise<void> => {
     visits++;
+    facts.previousVisit = finishedVisit;
     await recovered(`before visit ${visits}`);
     const card = chooseCard(rng);
     const faults = planFaults(rng);
     const faulty = Object.keys(faults).length > 0;
+    if (faulty) monitor.note(`visit ${visits} faults: ${JSON.stringify(faults)}`);
     if (faults.parity) {
       count('parity errors');
       sim.reader.lines[faults.parity.slot].setFaults({ parityErrorRate: faults.parity.rate });
@@ -325,6 +366,7 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
       },
       random: (n) => hostRandom.bytes(n),
       now: () => clock.now(),
+      naive: options.naive ?? false,
     };
     let kioskConnected!: () => void;
     const connected = new Promise<void>((r) => (kioskConnected = r));
@@ -348,40 +390,17 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
       monitor.scanner.add('soak log (deliberately broken)', `pin=${card.pin.current}`);
       monitor.scanner.secret(card.pin.current);
     }
+    finishedVisit = { protocol: card.protocol, parityOnUserSlot: faults.parity?.slot === 0 };
     await recovered(`after visit ${visits} (${card.label})`);
     monitor.scanForPins();
     checkMemory();
     checkNow();
   };
 
-  const days = options.days;
-  const end = days * DAY;
-  const lifeScript = async (): Promise<void> => {
-    await world.start();
-    tick();
-    const gaps = lifeRng.fork('gaps');
-    for (let day = 0; clock.now() < end; day++) {
-      const dayStart = day * DAY;
-      const open = dayStart + 8 * HOUR;
-      // Night and early morning: the kiosk idles (the driver polls the reader).
-      await sleep(Math.min(open, end) - clock.now());
-      const close = Math.min(open + OPEN_MS, end);
-      const mean = OPEN_MS / VISITS_PER_DAY;
-      while (clock.now() < close) {
-        await visit(lifeRng.fork(`visit ${visits + 1}`));
-        // Exponential gaps between holders, at least a second.
-        await sleep(Math.min(1000 + -Math.log(1 - gaps.next()) * mean, close - clock.now()));
-      }
-      if (options.invariantBreak === 'answer' && day === 0) {
-        // An answer that never comes: a request the harness forgets to settle.
-        void monitor.op('deliberately unanswered request', 1000, () => new Promise(() => {}));
-      }
-      await sleep(Math.min((day + 1) * DAY, end) - clock.now());
-    }
-    // The end of the life: no faults, a healthy card, a read that must work.
+  /** The end of the life: no faults, a healthy card and PSAM, a read that must work. */
+  const lastCheck = async (): Promise<void> => {
     await recovered('at the end of the life');
-    if (!sim.reader.lines[1].present()) insert(1, maker.persona('psam', { persona: 'default' }));
-    else if ((occupancy.current(1)?.persona?.id ?? '') !== 'default') {
+    if ((occupancy.current(1)?.persona?.id ?? '') !== 'default') {
       remove(1);
       insert(1, maker.persona('psam', { persona: 'default' }));
     }
@@ -399,22 +418,57 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
       breakIdentity: () => false,
       random: (n) => hostRandom.bytes(n),
       now: () => clock.now(),
+      naive: options.naive ?? false,
     };
-    await guard(
-      kioskApp(
-        ctx,
-        last,
-        { share: 'shared', pinEntries: 0, bank: true, healthInclude: {} },
-        () => {},
-      ),
-    );
+    const plan = { share: 'shared' as const, pinEntries: 0, bank: true, healthInclude: {} };
+    await guard(kioskApp(ctx, last, plan, () => {}));
     remove(0);
+    // Anything still unanswered gets its whole bound to answer.
     await sleep(OP_BOUND_MS);
     checkNow();
     for (const p of monitor.pending())
       monitor.violate('answer', `${p.name}: never answered (${Math.round(p.ageMs)} ms)`);
     monitor.scanForPins();
     checkMemory();
+  };
+
+  const end = options.days * DAY;
+  const lifeScript = async (): Promise<void> => {
+    void sim.run();
+    await world.boot();
+    tick();
+    const gaps = lifeRng.fork('gaps');
+    const mean = OPEN_MS / VISITS_PER_DAY;
+    // Virtual time 0 is the first opening (08:00 of day 1).
+    for (let day = 0; ; day++) {
+      const open = day * DAY;
+      if (day > 0) {
+        await sleep(open - clock.now()); // the night
+        if (!allDay) {
+          monitor.note('the kiosk is switched on');
+          await world.boot();
+        }
+      }
+      const close = Math.min(open + OPEN_MS, end);
+      while (clock.now() < close) {
+        await visit(lifeRng.fork(`visit ${visits + 1}`));
+        if (options.invariantBreak === 'answer' && visits === 1) {
+          // An answer that never comes: a request the harness forgets to settle.
+          void monitor.op('deliberately unanswered request', 1000, () => new Promise(() => {}));
+        }
+        // Exponential gaps between holders, at least a second.
+        await sleep(Math.min(1000 + -Math.log(1 - gaps.next()) * mean, close - clock.now()));
+      }
+      if ((day + 1) * DAY >= end) break;
+      if (!allDay) {
+        // Closing time: the kiosk shuts down; the reader is unpowered until the next opening.
+        monitor.note('the kiosk is switched off');
+        if (!(await guard(world.shutdown())))
+          monitor.violate('answer', 'closing the driver did not finish within 60 s');
+        sim.powerCut((day + 1) * DAY - clock.now());
+      }
+    }
+    await lastCheck();
   };
 
   try {
@@ -434,7 +488,7 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
     monitor.violate('answer', 'closing the driver did not finish within 60 s');
   return {
     seed: options.seed,
-    days,
+    days: options.days,
     setup,
     visits,
     ops: monitor.stats.ops,
@@ -448,7 +502,9 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
     pinsTyped: monitor.scanner.secrets,
     hostBytesScanned: monitor.scanner.scannedBytes,
     heapTop: firstHeapTop,
-    violations: monitor.violations.slice(0, 5),
+    violations: monitor.violations
+      .slice(0, 5)
+      .map((v) => ({ ...v, knownIssue: knownIssueOf(v, facts)?.id })),
     digest: monitor.digest().slice(0, 16),
   };
 }

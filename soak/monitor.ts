@@ -34,6 +34,8 @@ export interface Violation {
   /** Virtual ms since the life began. */
   atMs: number;
   detail: string;
+  /** The known issue (known-issues.ts) this violation is, if any. */
+  knownIssue?: string;
 }
 
 export type Outcome<T> =
@@ -62,14 +64,26 @@ export class Monitor {
   readonly #digest: Hash = createHash('sha256');
   #nextId = 1;
 
-  /** `now`: virtual ms of the life. */
-  constructor(private readonly now: () => number) {}
+  /**
+   * `now`: virtual ms of the life; `log`: one line per answer and per event of the life
+   * (`--log`), to follow a replay.
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly log?: (line: string) => void,
+  ) {}
+
+  /** Something happened in the life (a card, a fault): logged with `--log`. */
+  note(text: string): void {
+    this.log?.(`${clockText(this.now())}  ${text}`);
+  }
 
   get failed(): boolean {
     return this.violations.length > 0;
   }
 
   violate(invariant: InvariantName, detail: string): void {
+    this.note(`VIOLATION ${invariant}: ${detail}`);
     this.violations.push({ invariant, atMs: Math.round(this.now()), detail });
   }
 
@@ -104,6 +118,9 @@ export class Monitor {
       }
     }
     this.#pending.delete(op.id);
+    this.note(
+      `${name} → ${outcome.ok ? 'answered' : `${errorCode(outcome.error)}: ${(outcome.error as Error)?.message}`} (${Math.round(outcome.ms)} ms)`,
+    );
     this.#digest.update(
       `${name}|${outcome.ok ? 'ok' : errorCode(outcome.error)}|${this.now().toFixed(6)}\n`,
     );
@@ -168,4 +185,12 @@ export function describe(e: unknown): string {
     return `${e.name}: ${e.message}${at ? ` (${at.trim()})` : ''}`;
   }
   return String(e);
+}
+
+/** Virtual ms of a life (0 = 08:00 on day 1, the first opening) as "day 2 14:03:07.250". */
+export function clockText(ms: number): string {
+  const at = ms + 8 * 3_600_000;
+  const day = Math.floor(at / 86_400_000);
+  const t = new Date(at - day * 86_400_000).toISOString().slice(11, 23);
+  return `day ${day + 1} ${t}`;
 }

@@ -13,6 +13,14 @@ export interface SoakOptions {
   jobs: number;
   invariantBreak: InvariantBreak | undefined;
   verbose: boolean;
+  /** Print every answer, card and fault as it happens (one job). */
+  log: boolean;
+  /** Write the simulator's trace to this file (one seed). */
+  trace: string | undefined;
+  /** Known issues (known-issues.ts) fail the run too. */
+  strict: boolean;
+  /** Applications go on after failed commands and leave cards powered. */
+  naiveApps: boolean;
 }
 
 export const DEFAULT_DAYS = 1;
@@ -22,7 +30,8 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: npm run soak -- [--seeds N] [--seed S] [--days D] [--jobs J]
-                        [--invariant-break ${INVARIANT_BREAKS.join('|')}] [--verbose]
+                        [--invariant-break ${INVARIANT_BREAKS.join('|')}] [--verbose] [--log]
+                        [--trace FILE] [--strict] [--naive-apps]
 
   --seeds N    lives to run, seeds S .. S+N-1 (default 1)
   --seed S     the first seed (default 1); alone, replays that seed
@@ -30,7 +39,11 @@ export const USAGE = `usage: npm run soak -- [--seeds N] [--seed S] [--days D] [
   --jobs J     processes side by side (default: 2, or 1 for a single seed)
   --invariant-break NAME
                the harness breaks one invariant on purpose, to show it is caught
-  --verbose    one line per life even when it passes, with its faults and error codes`;
+  --verbose    one line per life even when it passes, with its faults and error codes
+  --log        every card, fault and answer as it happens (to follow a replay)
+  --trace FILE the simulator's trace of the life (card lines, host link, firmware log) in FILE
+  --strict     known issues (soak/known-issues.ts) fail the run too
+  --naive-apps applications go on after a failed command and leave the card powered`;
 
 export function parseArgs(argv: string[]): SoakOptions {
   const o: SoakOptions = {
@@ -40,6 +53,10 @@ export function parseArgs(argv: string[]): SoakOptions {
     jobs: 0,
     invariantBreak: undefined,
     verbose: false,
+    log: false,
+    trace: undefined,
+    strict: false,
+    naiveApps: false,
   };
   const int = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -80,6 +97,21 @@ export function parseArgs(argv: string[]): SoakOptions {
       case '--verbose':
         o.verbose = true;
         break;
+      case '--log':
+        o.log = true;
+        break;
+      case '--strict':
+        o.strict = true;
+        break;
+      case '--naive-apps':
+        o.naiveApps = true;
+        break;
+      case '--trace': {
+        const v = argv[++i];
+        if (!v) throw new UsageError('--trace needs a file');
+        o.trace = v;
+        break;
+      }
       case '--help':
       case '-h':
         throw new UsageError('');
@@ -87,17 +119,21 @@ export function parseArgs(argv: string[]): SoakOptions {
         throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
-  if (o.jobs === 0) o.jobs = o.seeds > 1 ? 2 : 1;
+  if (o.jobs === 0) o.jobs = o.seeds > 1 && !o.log ? 2 : 1;
+  if (o.log || o.trace) o.jobs = 1;
+  if (o.trace && o.seeds > 1) throw new UsageError('--trace takes one seed');
   o.jobs = Math.min(o.jobs, o.seeds);
   return o;
 }
 
 /** The command that replays one life exactly. */
-export function replayCommand(seed: number, days: number, invariantBreak?: InvariantBreak): string {
+export function replayCommand(seed: number, options: SoakOptions): string {
   return [
     'npm run soak --',
     `--seed ${seed}`,
-    ...(days !== DEFAULT_DAYS ? [`--days ${days}`] : []),
-    ...(invariantBreak ? [`--invariant-break ${invariantBreak}`] : []),
+    ...(options.days !== DEFAULT_DAYS ? [`--days ${options.days}`] : []),
+    ...(options.invariantBreak ? [`--invariant-break ${options.invariantBreak}`] : []),
+    ...(options.naiveApps ? ['--naive-apps'] : []),
+    ...(options.strict ? ['--strict'] : []),
   ].join(' ');
 }

@@ -39,6 +39,10 @@ export interface World {
   cableGlitch(): void;
   /** Closes the driver and opens a new one (the kiosk application restarts). */
   restartDriver(): Promise<void>;
+  /** Closes the driver (the kiosk shuts down); false if that took more than 60 virtual s. */
+  shutdown(): Promise<boolean>;
+  /** Opens a new driver (the kiosk starts). */
+  boot(): Promise<void>;
   /** Listeners the host side holds (driver events, stream), for the memory invariant. */
   hostListeners(): number;
   /** Extra host-side counts that must stay bounded (service sessions, event clients). */
@@ -52,6 +56,8 @@ export interface DriverWorldOptions {
   firmware: FirmwareVariant;
   profile: ProfileChoice;
   hostLink: HostLinkConfig;
+  /** The simulator's trace (card lines, host link, firmware logs), line by line (`--trace`). */
+  trace?: (line: string) => void;
 }
 
 /** Taps a host stream: everything read from it and written to it goes to the PIN scanner. */
@@ -97,7 +103,7 @@ export class DriverWorld implements World {
     const sim = await Simulation.create({
       seed: options.seed,
       firmware: probe.image,
-      trace: false,
+      trace: options.trace ? { keep: false, write: options.trace } : false,
       hostLink: options.hostLink,
     });
     return new DriverWorld(sim, probe, monitor, options);
@@ -111,12 +117,6 @@ export class DriverWorld implements World {
     return this.#reader;
   }
 
-  /** Starts the clock and the driver (resolves after its first attempt to attach). */
-  async start(): Promise<void> {
-    void this.sim.run();
-    await this.#reader.start();
-  }
-
   cableGlitch(): void {
     this.#stream?.destroy();
   }
@@ -125,6 +125,18 @@ export class DriverWorld implements World {
     const old = this.#reader;
     this.#reader = this.#newReader();
     await old.close();
+    await this.#reader.start();
+  }
+
+  shutdown(): Promise<boolean> {
+    return Promise.race([
+      this.#reader.close().then(() => true),
+      new Promise<boolean>((r) => this.sim.clientClock.setTimeout(() => r(false), 60_000)),
+    ]);
+  }
+
+  async boot(): Promise<void> {
+    if (this.#reader.state !== 'connecting') this.#reader = this.#newReader();
     await this.#reader.start();
   }
 
@@ -141,10 +153,7 @@ export class DriverWorld implements World {
   }
 
   async close(): Promise<boolean> {
-    const closed = await Promise.race([
-      this.#reader.close().then(() => true),
-      new Promise<boolean>((r) => this.sim.clientClock.setTimeout(() => r(false), 60_000)),
-    ]);
+    const closed = await this.shutdown();
     await this.sim.stop();
     return closed;
   }
