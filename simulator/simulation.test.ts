@@ -123,3 +123,58 @@ describe('Simulation end to end', () => {
     }
   });
 });
+
+describe('Simulation hooks for tests and benchmarks', () => {
+  it('counts each line’s characters, logs each command with its processing time, and lets observers watch', async () => {
+    const sim = await Simulation.create({ seed: 3 });
+    const seen: string[] = [];
+    let characters = 0;
+    const stop = sim.observeLines({
+      character: (slot, _t, from, _b, info) => {
+        if (slot !== 0 || info.attempt > 0) return;
+        characters++;
+        if (from === 'card' && !seen.includes('card')) seen.push('card');
+      },
+      event: (slot, _t, what) => {
+        if (slot === 0 && what.startsWith('VCC on')) seen.push(what);
+      },
+    });
+    expect(sim.insertCard(0, 'ssc3:li-na')).toBe('ssc3:li-na');
+    const send = client(sim, sim.clientClock);
+    const running = sim.run();
+    const xfr = (seq: number, bytes: number[]) =>
+      send({
+        type: PcToRdr.XfrBlock,
+        slot: 0,
+        seq,
+        bwi: 0,
+        levelParameter: 0,
+        data: Uint8Array.from(bytes),
+      });
+    const hexOf = (a: unknown) => Buffer.from((a as { data: Uint8Array }).data).toString('hex');
+    try {
+      await send({ type: PcToRdr.IccPowerOn, slot: 0, seq: 1, powerSelect: 1 });
+      expect(hexOf(await xfr(2, [0x00, 0xa4, 0x04, 0x00, SSSE.length, ...SSSE]))).toBe('611e');
+      // TPDU level: no GET RESPONSE yet, so the card side has answered none.
+      expect(sim.cardCommands.map((c) => c.ins)).toEqual([0xa4]);
+      expect(hexOf(await xfr(3, [0x00, 0xc0, 0x00, 0x00, 0x1e]))).toMatch(/^6f1c.*9000$/);
+    } finally {
+      stop();
+      await sim.stop();
+      await running;
+    }
+    const counters = sim.lineCounters(0);
+    // From the card: the ATR (17), INS, 61 1E, then C0, 30 bytes and 90 00; from us: two headers
+    // and the 15 bytes of the AID.
+    expect(counters).toMatchObject({ cardCharacters: 17 + 3 + 33, readerCharacters: 5 + 15 + 5 });
+    expect(counters).toMatchObject({ repetitions: 0, anomalies: 0, activations: 1 });
+    expect(counters.readerCharacters + counters.cardCharacters).toBe(characters);
+    expect(seen).toEqual(['VCC on, class A', 'card']);
+    // SELECT by name at the profile's processing time, then the card side's GET RESPONSE.
+    expect(sim.cardCommands.map((c) => [c.slot, c.ins])).toEqual([
+      [0, 0xa4],
+      [0, 0xc0],
+    ]);
+    expect(sim.cardCommands[0].processingNs).toBeGreaterThan(0);
+  });
+});

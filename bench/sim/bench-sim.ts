@@ -1,17 +1,16 @@
-// A Simulation set up for measuring: the firmware can be the instrumented copy (bench/wasm), the
-// card line's characters are counted per slot and direction, and each card's own processing time
-// per command is recorded. Everything is virtual time; nothing here reads the wall clock.
+// A Simulation set up for measuring: the firmware can be the instrumented copy (bench/wasm); the
+// card lines' characters and events come from the simulator's line observers, and each command's
+// card processing time from its command log (Simulation.observeLines, Simulation.cardCommands).
+// Everything is virtual time; nothing here reads the wall clock.
 import { readFile } from 'node:fs/promises';
-import type { ApduProcessor, CardContacts } from '../../simulator/card/contract.ts';
-import { localProcessingNs, processApdu } from '../../simulator/card/processing.ts';
-import { checkTransportProfile } from '../../simulator/card/transport-profile.ts';
-import { VirtualCard } from '../../simulator/card/virtual-card.ts';
 import type { WireDriver } from '../../simulator/line/io-wire.ts';
-import type { CharacterInfo } from '../../simulator/line/line-trace.ts';
-import { resolveCardSpec } from '../../simulator/profiles/index.ts';
 import { builtFirmwarePath, FirmwareImage } from '../../simulator/reader/firmware-image.ts';
 import type { FirmwareExports, HalImports } from '../../firmware/hal.ts';
-import { Simulation, type SimulationOptions } from '../../simulator/simulation.ts';
+import {
+  Simulation,
+  type CardCommandRecord,
+  type SimulationOptions,
+} from '../../simulator/simulation.ts';
 import { functionCountsOf, instructionsOf, instrument } from '../wasm/instrument.ts';
 
 /** One character on a card line, as the trace saw its leading edge. */
@@ -25,11 +24,7 @@ export interface LineCharacter {
 }
 
 /** One command the card's operating system (or its card side, GET RESPONSE) processed. */
-export interface CardCommand {
-  slot: number;
-  ins: number;
-  processingNs: number;
-}
+export type CardCommand = CardCommandRecord;
 
 export interface BenchSimOptions extends Omit<SimulationOptions, 'firmware' | 'trace'> {
   /** Count executed WebAssembly instructions (an instrumented copy of firmware.wasm). */
@@ -44,7 +39,6 @@ export interface BenchSimOptions extends Omit<SimulationOptions, 'firmware' | 't
 
 export class BenchSim {
   readonly characters: LineCharacter[] = [];
-  readonly commands: CardCommand[] = [];
   /** Line events (power, clock, reset, UART settings, timeouts) and receive anomalies. */
   readonly lineEvents: { slot: number; timeNs: number; what: string }[] = [];
   private constructor(
@@ -54,7 +48,20 @@ export class BenchSim {
     /** Instructions per event handler (export name), over every boot. */
     readonly instructionsByExport: ReadonlyMap<string, bigint>,
     private readonly wall: { ms: number },
-  ) {}
+  ) {
+    sim.observeLines({
+      character: (slot, timeNs, from, byte, info) =>
+        this.characters.push({ slot, timeNs, from, byte, attempt: info.attempt }),
+      event: (slot, timeNs, what) => this.lineEvents.push({ slot, timeNs, what }),
+      anomaly: (slot, timeNs, to, _byte, what) =>
+        this.lineEvents.push({ slot, timeNs, what: `${to} read ${what}` }),
+    });
+  }
+
+  /** Commands the cards processed so far, with their processing times (the simulator's log). */
+  get commands(): readonly CardCommand[] {
+    return this.sim.cardCommands;
+  }
 
   /** Wall-clock ms spent inside the firmware's exports so far (with `timeFirmware`). */
   get firmwareWallMs(): number {
@@ -85,26 +92,9 @@ export class BenchSim {
     sim = await Simulation.create({
       ...options,
       firmware: image,
-      trace: write ? { keep: false, write } : { keep: false },
+      trace: write ? { keep: false, write } : false,
     });
-    const bench = new BenchSim(sim, counting, instances, byExport, wall);
-    const trace = sim.trace!;
-    const character = trace.character.bind(trace);
-    trace.character = (slot, timeNs, from, byte, info: CharacterInfo) => {
-      bench.characters.push({ slot, timeNs, from, byte, attempt: info.attempt });
-      character(slot, timeNs, from, byte, info);
-    };
-    const event = trace.event.bind(trace);
-    trace.event = (slot, timeNs, what, restart) => {
-      bench.lineEvents.push({ slot, timeNs, what });
-      event(slot, timeNs, what, restart);
-    };
-    const anomaly = trace.anomaly.bind(trace);
-    trace.anomaly = (slot, timeNs, to, byte, what) => {
-      bench.lineEvents.push({ slot, timeNs, what: `${to} read ${what}` });
-      anomaly(slot, timeNs, to, byte, what);
-    };
-    return bench;
+    return new BenchSim(sim, counting, instances, byExport, wall);
   }
 
   /** Instructions the firmware executed so far, over every boot. */
@@ -122,40 +112,9 @@ export class BenchSim {
     return total;
   }
 
-  /**
-   * A card of `spec` (as simulator/cards.ts makes it, from the run's seed) whose commands are
-   * recorded with the processing time the card side takes for them (simulator/card/processing.ts
-   * decides it). A GET RESPONSE that the T=0 card side answers itself from a pending 61xx reply
-   * never reaches the operating system: it is recorded after each 61xx answer, with the time the
-   * card side takes for it.
-   */
-  card(slot: number, spec: string): CardContacts {
-    const rng = this.sim.prng.fork(`card:${spec}`);
-    const resolved = resolveCardSpec(spec, { random: () => rng.next() });
-    const transport = checkTransportProfile(resolved.transport);
-    const os = resolved.os;
-    const commands = this.commands;
-    const t0 = transport.atr.defaultProtocol === 0;
-    const recording: ApduProcessor = {
-      reset: () => os.reset(),
-      t0CommandHasData: (cla, ins, p1, p2) => os.t0CommandHasData(cla, ins, p1, p2),
-      process: (command) => {
-        const result = os.process(command);
-        const replay: ApduProcessor = { ...recording, process: () => result };
-        const { processingNs, data } = processApdu(replay, transport, command);
-        commands.push({ slot, ins: command[1] ?? -1, processingNs });
-        // T=0 cases 3 and 4 (the command came with data): response data goes back through
-        // 61xx and a GET RESPONSE that the card side answers (simulator/card/t0-response.ts).
-        if (t0 && command.length > 5 && data.length > 0)
-          commands.push({ slot, ins: 0xc0, processingNs: localProcessingNs(transport, 0xc0) });
-        return result;
-      },
-    };
-    return new VirtualCard(resolved.transport, recording);
-  }
-
+  /** The card of `spec` into `slot`, its commands logged (Simulation.insertCard by spec). */
   insert(slot: number, spec: string): void {
-    this.sim.insertCard(slot, this.card(slot, spec));
+    this.sim.insertCard(slot, spec);
   }
 
   /** Characters on the card lines from `fromNs` on (first transmissions and repetitions). */

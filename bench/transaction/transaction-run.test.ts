@@ -16,7 +16,7 @@ function run(characters: LineCharacter[]): TransactionRun {
     hostRoundTripNs: 0,
     characters,
     lineEvents: [],
-    commands: [{ slot: 0, ins: 0xa4, processingNs: 3_000_000 }],
+    commands: [{ slot: 0, timeNs: 0, ins: 0xa4, processingNs: 3_000_000 }],
     tpdus: { card: [], psam: [] },
   };
 }

@@ -18,7 +18,7 @@ import {
   guardEtu,
   turnaroundEtu,
 } from './line-setting.ts';
-import type { LineTraceSink } from './line-trace.ts';
+import type { LineCounters, LineObserver, LineTraceSink } from './line-trace.ts';
 import { LinePort } from './line-port.ts';
 import { WaitingTimeCounter } from './waiting-time.ts';
 
@@ -78,6 +78,16 @@ export class CardLine {
   private card: CardContacts | undefined;
   private port: LinePort | undefined;
   private faults: Required<LineFaults> = { parityErrorRate: 0, mute: false };
+  private readonly observers = new Set<LineObserver>();
+  /** What the line has carried so far (characters each way, repetitions, anomalies, …). */
+  readonly counters: LineCounters = {
+    readerCharacters: 0,
+    cardCharacters: 0,
+    repetitions: 0,
+    anomalies: 0,
+    waitingTimeExpiries: 0,
+    activations: 0,
+  };
 
   constructor(
     private readonly clock: VirtualClock,
@@ -96,10 +106,30 @@ export class CardLine {
         this.reader.current !== undefined ||
         this.reader.startHandle !== undefined,
       () => {
+        this.counters.waitingTimeExpiries++;
         this.event('waiting time expired');
         this.listener.timeout();
       },
     );
+  }
+
+  /**
+   * Calls `observer` with what the trace gets (every character's leading edge, anomalies,
+   * events), in order, until the returned function is called.
+   */
+  observe(observer: LineObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** The class on VCC (0 = off). */
+  voltage(): VoltageClassCode {
+    return this.vccClass;
+  }
+
+  /** The card clock as set, Hz (0 = stopped). */
+  clockRateHz(): number {
+    return this.clockSetHz;
   }
 
   setFaults(faults: LineFaults): void {
@@ -114,6 +144,7 @@ export class CardLine {
     if (this.vccClass !== 0) this.deactivate();
     if (voltage === 0) return;
     this.vccClass = voltage;
+    this.counters.activations++;
     this.rstHigh = false;
     this.event(`VCC on, class ${'-ABC'[voltage]}`);
     this.card?.vcc(voltage);
@@ -311,11 +342,12 @@ export class CardLine {
     this.abortFrame(side);
     side.huntFrom = Math.max(side.huntFrom, now + 11 * etu);
     this.waiting.restart();
-    this.trace?.character(this.slot, now, side.driver, item.byte, {
-      attempt: item.attempt,
-      corrupted,
-      t1: side.setting.t1,
-    });
+    const info = { attempt: item.attempt, corrupted, t1: side.setting.t1 };
+    if (item.attempt > 0) this.counters.repetitions++;
+    else if (side === this.reader) this.counters.readerCharacters++;
+    else this.counters.cardCharacters++;
+    this.trace?.character(this.slot, now, side.driver, item.byte, info);
+    for (const o of this.observers) o.character?.(this.slot, now, side.driver, item.byte, info);
     this.scan(this.other(side));
     if (side.setting.t1) {
       side.slotHandle = this.clock.schedule(guardEtu(side.setting) * etu, () =>
@@ -402,7 +434,9 @@ export class CardLine {
     const now = this.clock.now();
     if (sent?.byte !== byte || !parityOk) {
       const what = parityOk ? 'garbled' : 'parity error';
+      this.counters.anomalies++;
       this.trace?.anomaly(this.slot, now, side.driver, byte, what);
+      for (const o of this.observers) o.anomaly?.(this.slot, now, side.driver, byte, what);
     }
     // In the T=0 frame a receiver signals a parity error (§7.3); in T=1 it does not.
     const signal = !parityOk && !frame.t1;
@@ -488,7 +522,9 @@ export class CardLine {
   }
 
   private event(what: string, restart = false): void {
-    this.trace?.event(this.slot, this.clock.now(), what, restart);
+    const now = this.clock.now();
+    this.trace?.event(this.slot, now, what, restart);
+    for (const o of this.observers) o.event?.(this.slot, now, what, restart);
   }
 }
 

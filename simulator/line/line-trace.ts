@@ -30,3 +30,22 @@ export interface LineTraceSink {
    */
   event(slot: number, timeNs: number, what: string, restart: boolean): void;
 }
+
+/** Someone watching a card line besides the trace (tests, benchmarks): any of the sink's calls. */
+export type LineObserver = Partial<LineTraceSink>;
+
+/** What a card line has carried since it was built (`CardLine.counters`). */
+export interface LineCounters {
+  /** First transmissions by the reader (repetitions not included). */
+  readerCharacters: number;
+  /** First transmissions by the card. */
+  cardCharacters: number;
+  /** ISO 7816-3 §7.3 repetitions, both directions. */
+  repetitions: number;
+  /** Characters a receiver did not read as sent (parity errors, garbled frames). */
+  anomalies: number;
+  /** Times the reader's waiting-time counter ran out (`card_wait`). */
+  waitingTimeExpiries: number;
+  /** VCC switched on (cold activations, whatever the class). */
+  activations: number;
+}
