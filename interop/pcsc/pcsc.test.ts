@@ -4,11 +4,10 @@
 // never when CI=true (.ci/run installs them). Each test stays well under a minute.
 import iconv from 'iconv-lite';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { SSSE_AID } from '../../protocol/cards/ssc.ts';
 import { psamPersona, resolveCardSpec, sscPersona } from '../../simulator/profiles/index.ts';
 import {
-  missingPcscPackages,
   PYTHON_DIR,
   removeWorkDirs,
   runClient,
@@ -20,16 +19,7 @@ import {
   workDir,
   PCSC_SCAN,
 } from './harness.ts';
-
-const missing = missingPcscPackages();
-const ci = process.env.CI === 'true';
-const skip = missing.length > 0 && !ci;
-if (skip) {
-  console.warn(
-    `interop/pcsc skipped: Debian packages missing: ${missing.join(', ')} ` +
-      '(apt-get install pcscd libccid pcsc-tools python3-pyscard socat; CI=true never skips)',
-  );
-}
+import { describePcsc } from './describe-pcsc.ts';
 
 const READ_SSSE = join(PYTHON_DIR, 'read_ssse.py');
 const TRANSMIT = join(PYTHON_DIR, 'transmit.py');
@@ -56,14 +46,7 @@ function text(value: Buffer, gbk = false): string {
   return gbk ? iconv.decode(body, 'gbk') : body.toString('latin1');
 }
 
-describe.skipIf(skip)('stock PC/SC: pcscd + libccid (GemPCTwin) on the simulator', () => {
-  if (ci && missing.length > 0) {
-    it('has the Debian packages it needs', () => {
-      expect(missing, 'CI=true: .ci/run should have installed them').toEqual([]);
-    });
-    return;
-  }
-
+describePcsc('stock PC/SC: pcscd + libccid (GemPCTwin) on the simulator', () => {
   it('pcscd lists the reader; pcsc_scan reports the ATR, removal and insertion', async () => {
     const dir = workDir();
     const sim = await startSimulator({ dir, card: 'ssc2', sams: ['psam'] });

@@ -1,4 +1,4 @@
-# Stock PC/SC against the simulated reader (firmware/test/pcscd-pinpad.test.ts): pyscard on
+# Stock PC/SC against the simulated reader (interop/pcsc/pinpad.test.ts): pyscard on
 # Debian's /usr/bin/python3 talks to pcscd, which drives the reader through libccid's serial
 # driver as a GemPC PinPad. Prints one JSON object per step on standard output; the PIN is typed
 # on the simulator's keypad, never here.
