@@ -12,10 +12,20 @@
 // judged. When it is rejected, scanning restarts at the byte after its SYNC, so a real frame that
 // began inside the rejected bytes is still found. Memory: the buffer never holds more than one
 // frame of the largest allowed message (maxMessageLength + FRAME_OVERHEAD bytes); an oversized
-// dwLength is rejected as soon as its 4 bytes have arrived.
+// dwLength is rejected as soon as its 4 bytes have arrived. With `checkLengths`, so is a dwLength
+// its message type cannot have (a SlotStatus with data): one flipped bit in the dwLength of the
+// reader's most frequent answer must not make the decoder swallow the frames that follow, a
+// `50 xx` card event among them, until that many bytes have come (found by the soak, seed 1044).
 
 import { checkBytes, checkInt, readU32LE } from './bytes.ts';
-import { CCID_HEADER_LENGTH } from './ccid-constants.ts';
+import {
+  CCID_HEADER_LENGTH,
+  DATA_RATE_AND_CLOCK_LENGTH,
+  PcToRdr,
+  RdrToPc,
+  T0_PARAMETERS_LENGTH,
+  T1_PARAMETERS_LENGTH,
+} from './ccid-constants.ts';
 import {
   CTRL_ACK,
   CTRL_NAK,
@@ -28,7 +38,7 @@ import {
 import { lrc } from './serial-frame.ts';
 
 export type SerialErrorCode =
-  'bad-lrc' | 'oversized' | 'bad-control' | 'bad-nak' | 'garbage' | 'incomplete';
+  'bad-lrc' | 'oversized' | 'bad-length' | 'bad-control' | 'bad-nak' | 'garbage' | 'incomplete';
 
 /** `offset` is the position in the whole stream (bytes pushed since construction) of the event. */
 export type SerialEvent =
@@ -48,13 +58,44 @@ export type SerialEvent =
 export interface SerialDecoderOptions {
   /** Largest CCID message (header + data) accepted: COMPAT_ or NATIVE_MAX_MESSAGE_LENGTH. */
   readonly maxMessageLength: number;
+  /**
+   * Reject a frame at its header when its bMessageType is a CCID message whose dwLength is
+   * fixed (FIXED_DATA_LENGTHS) and the header says otherwise. Off by default: the framing alone
+   * does not look at bMessageType.
+   */
+  readonly checkLengths?: boolean;
 }
+
+/**
+ * The dwLength values a CCID message of fixed size may have (CCID rev 1.1 §6.1, §6.2). A command
+ * may also come back as the compat profile's short echo, dwLength 0 (PROTOCOL.md §2).
+ */
+export const FIXED_DATA_LENGTHS: ReadonlyMap<number, readonly number[]> = new Map<
+  number,
+  readonly number[]
+>([
+  [PcToRdr.IccPowerOn, [0]],
+  [PcToRdr.IccPowerOff, [0]],
+  [PcToRdr.GetSlotStatus, [0]],
+  [PcToRdr.GetParameters, [0]],
+  [PcToRdr.ResetParameters, [0]],
+  [PcToRdr.SetParameters, [0, T0_PARAMETERS_LENGTH, T1_PARAMETERS_LENGTH]],
+  [PcToRdr.IccClock, [0]],
+  [PcToRdr.T0Apdu, [0]],
+  [PcToRdr.Mechanical, [0]],
+  [PcToRdr.Abort, [0]],
+  [PcToRdr.SetDataRateAndClockFrequency, [0, DATA_RATE_AND_CLOCK_LENGTH]],
+  [RdrToPc.SlotStatus, [0]],
+  [RdrToPc.Parameters, [0, T0_PARAMETERS_LENGTH, T1_PARAMETERS_LENGTH]],
+  [RdrToPc.DataRateAndClockFrequency, [DATA_RATE_AND_CLOCK_LENGTH]],
+]);
 
 /** SYNC, CTRL and the first 5 header bytes (bMessageType, dwLength): enough to know the size. */
 const SIZE_KNOWN = 2 + 5;
 
 export class SerialDecoder {
   readonly maxMessageLength: number;
+  readonly checkLengths: boolean;
   /** The candidate frame (starting with SYNC) or a lone 0x50 waiting for its state byte. */
   private readonly buf: Uint8Array;
   private len = 0;
@@ -75,6 +116,7 @@ export class SerialDecoder {
       CCID_HEADER_LENGTH,
       1 << 24,
     );
+    this.checkLengths = options?.checkLengths === true;
     this.buf = new Uint8Array(this.maxMessageLength + FRAME_OVERHEAD);
   }
 
@@ -173,6 +215,17 @@ export class SerialDecoder {
         `dwLength announces a ${messageLength}-byte message, more than ${this.maxMessageLength}`,
       );
       return;
+    }
+    if (this.len === SIZE_KNOWN && this.checkLengths) {
+      const allowed = FIXED_DATA_LENGTHS.get(this.buf[2]);
+      const dwLength = messageLength - CCID_HEADER_LENGTH;
+      if (allowed && !allowed.includes(dwLength)) {
+        this.reject(
+          'bad-length',
+          `dwLength ${dwLength} for message ${hex(this.buf[2])}, which carries ${allowed.join(' or ')}`,
+        );
+        return;
+      }
     }
     const frameLength = messageLength + FRAME_OVERHEAD;
     if (this.len < frameLength) return;

@@ -57,7 +57,11 @@ export class FrameChannel {
   ): Promise<FrameChannel> {
     // Receiving is lenient: frames up to the native maximum are accepted in both profiles (the
     // memory bound is the same 4 KiB); what we send is bounded by the client per profile.
-    const decoder = new SerialDecoder({ maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH });
+    // A header whose dwLength its type cannot have is dropped at once (serial-decoder.ts).
+    const decoder = new SerialDecoder({
+      maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH,
+      checkLengths: true,
+    });
     const link = await transport.open({
       data(bytes) {
         listener.activity();
