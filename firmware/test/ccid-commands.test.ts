@@ -37,6 +37,7 @@ import {
   type Host,
 } from './harness.ts';
 import { hex, type Answer, type CommandFields } from './wire.ts';
+import { idleSlot } from './diagnostics-kit.ts';
 
 const FAILED = CommandStatus.Failed;
 
@@ -508,10 +509,7 @@ describe('CCID commands: clock, T0APDU, Mechanical, Secure, SetDataRateAndClockF
       data: [VENDOR_MAGIC_0, VENDOR_MAGIC_1, VendorCommand.DiagnosticsReset],
     });
     expect(fw.fake_counter_resets()).toBe(1);
-    const zero = { parityErrors: 0, timeouts: 0, warmResets: 0, t1Retransmissions: 0 };
-    expect(read()).toEqual(
-      [0, 1, 2].map((slot) => ({ slot, ...zero, t1Resynchs: 0, activations: 0 })),
-    );
+    expect(read()).toEqual([0, 1, 2].map(idleSlot));
   });
 });
 

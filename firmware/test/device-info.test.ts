@@ -13,6 +13,7 @@ import type { DeviceInfo } from '../../protocol/native/device-info.ts';
 import type { Diagnostics } from '../../protocol/native/diagnostics.ts';
 import type { VendorResponse } from '../../protocol/native/vendor-escape.ts';
 import { FakeHal } from './fake-hal.ts';
+import { idleSlot } from './diagnostics-kit.ts';
 import { encodeBootRecord } from '../../simulator/boot/boot-record.ts';
 import {
   BootOutcome,
@@ -106,15 +107,7 @@ describe('DeviceInfo', () => {
   });
 });
 
-const idleSlots = [0, 1, 2].map((slot) => ({
-  slot,
-  parityErrors: 0,
-  timeouts: 0,
-  warmResets: 0,
-  t1Retransmissions: 0,
-  t1Resynchs: 0,
-  activations: 0,
-}));
+const idleSlots = [0, 1, 2].map(idleSlot);
 
 describe('Diagnostics', () => {
   it('counts frames, frame errors, NAKs and garbage bytes; DiagnosticsReset clears them', async () => {

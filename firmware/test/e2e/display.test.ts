@@ -12,25 +12,16 @@ import {
   ReaderFeature,
   VendorCommand,
   VendorStatus,
-  decodeMessage,
   decodeVendorResponse,
   encodeVendorRequest,
-  fromHex,
-  type Secure,
   type VendorRequest,
 } from '../../../protocol/index.ts';
 import { FIRMWARE_WINDOW_SIZE } from '../../../protocol/image/flash-map.ts';
 import { SECURE_ENTRY_CODEPOINT } from '../../hal-constants.ts';
-import { bench, type Bench } from './e2e-kit.ts';
+import { bench, sscVerify, type Bench } from './e2e-kit.ts';
 
 const LOCK = String.fromCodePoint(SECURE_ENTRY_CODEPOINT);
 const MAGIC = [0x4b, 0x52];
-
-/** PROTOCOL.md §4a: the social security card's VERIFY (reader's timeout, PIN inserted). */
-const SSC_VERIFY = decodeMessage(
-  fromHex('69140000000046000000' + '00' + '0081000010040201040800000000' + '0020000000'),
-  'pc-to-rdr',
-) as Secure;
 
 /** A vendor escape's raw abData on `slot`: the vendor status, or the CCID bError if it failed. */
 async function raw(b: Bench, command: number, payload: number[], slot = 0) {
@@ -173,7 +164,7 @@ describe('display and beeper escapes (real firmware, simulator)', () => {
     const b = await reader();
     try {
       expect((await b.host.powerOn(0)).type).toBe(RdrToPc.DataBlock);
-      const secure = b.host.send({ ...SSC_VERIFY, slot: 0 });
+      const secure = b.host.send(sscVerify());
       await idle(b, 500);
       const prompt = rows(b);
       expect(prompt[0]).toContain(LOCK);

@@ -22,6 +22,8 @@ import {
   VendorCommand,
   decodeMessage,
   encodeFrame,
+  fromHex,
+  type Secure,
   encodeMessage,
   encodeVendorRequest,
   isMessageType,
@@ -190,6 +192,19 @@ export class Host {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** PROTOCOL.md §4a: the social security card's VERIFY (PIN inserted by the reader, Lc set). */
+const SSC_VERIFY = decodeMessage(
+  fromHex('69140000000046000000' + '00' + '0081000010040201040800000000' + '0020000000'),
+  'pc-to-rdr',
+) as Secure;
+
+/** That VERIFY as a Secure to `slot`, with bTimeOut (0: the reader's) and wLangId. */
+export function sscVerify(slot = 0, timeOut = 0, langId = 0x0804): Omit<Secure, 'seq'> {
+  if (SSC_VERIFY.payload.kind !== 'verify') throw new Error('not a verification');
+  const structure = { ...SSC_VERIFY.payload.structure, timeOut, langId };
+  return { ...SSC_VERIFY, slot, payload: { kind: 'verify', structure } };
+}
 
 export interface Bench {
   sim: Simulation;

@@ -11,33 +11,19 @@ import {
   RdrToPc,
   VendorCommand,
   VendorStatus,
-  decodeMessage,
   decodeVendorResponse,
   encodeVendorRequest,
   fromHex,
   type ReaderConfig,
-  type Secure,
   type VendorRequest,
   type VendorResponse,
 } from '../../../protocol/index.ts';
 import { SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import { FIRMWARE_WINDOW_SIZE } from '../../../protocol/image/flash-map.ts';
 import { SECURE_ENTRY_CODEPOINT } from '../../hal-constants.ts';
-import { bench, hex, type Bench } from './e2e-kit.ts';
+import { bench, hex, sscVerify, type Bench } from './e2e-kit.ts';
 
 const LOCK = String.fromCodePoint(SECURE_ENTRY_CODEPOINT);
-
-/** PROTOCOL.md §4a: the social security card's VERIFY, PIN inserted by the reader, Lc set. */
-const SSC_VERIFY = decodeMessage(
-  fromHex('69140000000046000000' + '00' + '0081000010040201040800000000' + '0020000000'),
-  'pc-to-rdr',
-) as Secure;
-
-function verify(timeOut: number, langId: number): Omit<Secure, 'seq'> {
-  if (SSC_VERIFY.payload.kind !== 'verify') throw new Error('not a verification');
-  const structure = { ...SSC_VERIFY.payload.structure, timeOut, langId };
-  return { ...SSC_VERIFY, slot: 0, payload: { kind: 'verify', structure } };
-}
 
 async function vendor(b: Bench, request: VendorRequest): Promise<VendorResponse> {
   const a = await b.host.send({
@@ -84,7 +70,7 @@ async function unattendedEntry(b: Bench, langId: number) {
   const shownFrom = b.sim.reader.display.history.length;
   const receivedFrom = b.host.received.length;
   const started = b.sim.clientClock.now();
-  const a = await b.host.send(verify(0, langId), 120_000);
+  const a = await b.host.send(sscVerify(0, 0, langId), 120_000);
   expect(a.type === RdrToPc.DataBlock && [a.commandStatus, a.error]).toEqual([
     CommandStatus.Failed,
     CcidError.PinTimeout,
@@ -109,7 +95,7 @@ async function unattendedEntry(b: Bench, langId: number) {
 async function typedEntry(b: Bench) {
   const beepsFrom = b.sim.reader.beeps.length;
   b.sim.typeKeys('1 2 3 4 5 6 enter');
-  const a = await b.host.send(verify(30, 0x0804));
+  const a = await b.host.send(sscVerify(0, 30, 0x0804));
   expect(a.type === RdrToPc.DataBlock && hex(a.data)).toBe('90 00');
   return b.sim.reader.beeps.slice(beepsFrom).map((x) => [x.hz, x.ms]);
 }

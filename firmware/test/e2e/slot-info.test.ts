@@ -16,6 +16,7 @@ import {
   type SlotDiagnostics,
 } from '../../../protocol/index.ts';
 import { bench, type Answer, type Host } from './e2e-kit.ts';
+import { idleSlot } from '../diagnostics-kit.ts';
 
 function rate(host: Host, slot: number, clockFrequency: number, dataRate: number) {
   return host.send({ type: PcToRdr.SetDataRateAndClockFrequency, slot, clockFrequency, dataRate });
@@ -50,16 +51,6 @@ async function slotCounters(host: Host): Promise<SlotDiagnostics[]> {
     throw new Error(`Diagnostics: ${JSON.stringify(r)}`);
   return r.diagnostics.slots;
 }
-
-const zeros = (slot: number): SlotDiagnostics => ({
-  slot,
-  parityErrors: 0,
-  timeouts: 0,
-  warmResets: 0,
-  t1Retransmissions: 0,
-  t1Resynchs: 0,
-  activations: 0,
-});
 
 const OK = CommandStatus.Ok;
 const FAILED = CommandStatus.Failed;
@@ -103,7 +94,7 @@ describe('slot clock, data rate and counters through CCID (real firmware, simula
   it("Diagnostics reports each slot's line counters; DiagnosticsReset clears them", async () => {
     const { host, stop } = await bench(['ssc3-t1', undefined, 'psam'], { profile: 'native' });
     try {
-      expect(await slotCounters(host)).toEqual([zeros(0), zeros(1), zeros(2)]);
+      expect(await slotCounters(host)).toEqual([idleSlot(0), idleSlot(1), idleSlot(2)]);
       expect((await host.powerOn(0)).type).toBe(RdrToPc.DataBlock);
       const after = await slotCounters(host);
       expect(after.map((s) => s.slot)).toEqual([0, 1, 2]);
@@ -111,14 +102,14 @@ describe('slot clock, data rate and counters through CCID (real firmware, simula
       // reader counts two activations, the waiting times that ran out, and one warm reset.
       expect(after[0]).toMatchObject({ slot: 0, parityErrors: 0, activations: 2, warmResets: 1 });
       expect(after[0].timeouts).toBeGreaterThan(0);
-      expect(after[1]).toEqual(zeros(1));
-      expect(after[2]).toEqual(zeros(2));
+      expect(after[1]).toEqual(idleSlot(1));
+      expect(after[2]).toEqual(idleSlot(2));
       expect((await host.powerOn(2)).type).toBe(RdrToPc.DataBlock);
       expect((await slotCounters(host))[2].activations).toBeGreaterThan(0);
 
       const reset = await escape(host, VendorCommand.DiagnosticsReset);
       expect(reset.status).toBe(VendorStatus.Ok);
-      expect(await slotCounters(host)).toEqual([zeros(0), zeros(1), zeros(2)]);
+      expect(await slotCounters(host)).toEqual([idleSlot(0), idleSlot(1), idleSlot(2)]);
       await host.powerOff(0);
       expect((await host.powerOn(0)).type).toBe(RdrToPc.DataBlock);
       expect((await slotCounters(host))[0].activations).toBe(2);
