@@ -11,6 +11,8 @@ import { virtualTime } from '../ccid/testing/virtual-time.ts';
 import { streamTransport } from '../transport/stream-transport.ts';
 import { Reader, type CardEvent } from './reader.ts';
 import { verifyPin } from '../pin/pin-entry.ts';
+import { PowerSelect } from '../../protocol/ccid-constants.ts';
+import { VoltageClass } from '../../firmware/hal.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,7 +21,7 @@ afterEach(async () => {
 
 async function simRig(
   card = 'ssc3:li-na',
-  options: { profile?: 'auto' | 'compat'; seed?: number } = {},
+  options: { profile?: 'auto' | 'compat'; seed?: number; powerSelect?: PowerSelect } = {},
 ) {
   const sim = await Simulation.create({ seed: options.seed ?? 7, trace: false });
   sim.insertCard(0, createCard(card, { prng: sim.prng }));
@@ -33,7 +35,7 @@ async function simRig(
       stream = sim.hostStream();
       return stream;
     }),
-    { clock: sim.clientClock, profile: options.profile },
+    { clock: sim.clientClock, profile: options.profile, powerSelect: options.powerSelect },
   );
   const events: string[] = [];
   const onCard = (name: string) => (e: CardEvent) => events.push(`${name}:${e.slot}`);
@@ -58,6 +60,41 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     const persona = SSC3_PERSONAS.find((p) => p.id === 'li-na')!;
     expect(info).toMatchObject({ name: persona.name, socialSecurityNumber: persona.ssn });
     expect(formatCardBasic(info).split('|')).toHaveLength(12);
+  });
+
+  it('powers every card at class A (5 MHz) by default; a T=1 card’s first block after the PPS gets through', async () => {
+    const r = await simRig('ssc3-t1');
+    const card = await r.vt.settle(r.reader.connect(0));
+    const psam = await r.vt.settle(r.reader.connect(1));
+    for (const slot of [0, 1]) {
+      expect(r.sim.reader.lines[slot].voltage()).toBe(VoltageClass.A);
+      expect(r.sim.reader.lines[slot].clockRateHz()).toBe(5_000_000);
+      expect(r.sim.lineCounters(slot)).toMatchObject({ activations: 1, anomalies: 0 });
+    }
+    // PPS to TA1 = 96, then the S(IFS) exchange and an APDU, each block sent once.
+    expect(r.sim.reader.lines[0].readerSetting()).toMatchObject({ f: 512, d: 32, t1: true });
+    const before = r.sim.lineCounters(0).readerCharacters;
+    await r.vt.settle(readSscBasic(card, { psam: new Psam(psam) }));
+    expect(r.sim.lineCounters(0)).toMatchObject({ anomalies: 0, repetitions: 0 });
+    expect(r.sim.lineCounters(0).readerCharacters).toBeGreaterThan(before);
+  });
+
+  it('powerSelect automatic: the reader chooses, class C first (the SSC is mute there), then B', async () => {
+    const r = await simRig('ssc3:li-na', { powerSelect: PowerSelect.Automatic });
+    await r.vt.settle(r.reader.connect(0));
+    expect(r.sim.reader.lines[0].voltage()).toBe(VoltageClass.B);
+    expect(r.sim.reader.lines[0].clockRateHz()).toBe(4_000_000);
+    expect(r.sim.lineCounters(0).activations).toBe(2);
+  });
+
+  it('a card whose class indicator leaves out class A is powered again at automatic', async () => {
+    // TD1 80, TD2 1F (T=15), TA3 02: class B only; TCK.
+    const r = await simRig('atr:3B80801F021D');
+    const session = await r.vt.settle(r.reader.connect(0));
+    expect(Buffer.from(session.atr).toString('hex')).toBe('3b80801f021d');
+    // A (refused: ICC_CLASS_NOT_SUPPORTED), then automatic: C (the card lists B only), then B.
+    expect(r.sim.lineCounters(0).activations).toBe(3);
+    expect(r.sim.reader.lines[0].voltage()).toBe(VoltageClass.B);
   });
 
   it('a card pulled mid-read: typed error and card-removed; the next card reads fine', async () => {

@@ -1,7 +1,7 @@
 // One slot of an attached reader: whether a card is in it, the powered card shared by the
 // sessions connected to it, and the lock that serialises their APDUs (slot-lock.ts). Sharing
 // follows PC/SC and the Web Smart Card API: any number of 'shared' sessions, or one 'exclusive'.
-import { IccStatus } from '../../protocol/ccid-constants.ts';
+import { IccStatus, type PowerSelect } from '../../protocol/ccid-constants.ts';
 import type { CcidClient } from '../ccid/ccid-client.ts';
 import { CONTROL_TIMEOUT_MS } from '../ccid/card-timeouts.ts';
 import type { SecurePayload } from '../../protocol/pin-structures.ts';
@@ -27,6 +27,8 @@ export interface SlotHost {
   readonly level: 'apdu' | 'tpdu';
   /** The reader's time-extension cadence, when known (native). */
   readonly timeExtensionIntervalMs: number | undefined;
+  /** bPowerSelect for a slot's IccPowerOn (ReaderOptions.powerSelect). */
+  powerSelect(slot: number): PowerSelect;
   cardInserted(slot: number): void;
   cardRemoved(slot: number): void;
 }
@@ -201,7 +203,13 @@ export class Slot {
     if (this.#card) return Promise.resolve(this.#card);
     if (!this.#powering) {
       const generation = this.#generation;
-      const p = powerOn(this.#host.client, this.index, this.#host.level, this.details).then(
+      const p = powerOn(
+        this.#host.client,
+        this.index,
+        this.#host.level,
+        this.details,
+        this.#host.powerSelect(this.index),
+      ).then(
         (card) => {
           if (generation === this.#generation && this.#powering === p) this.#card = card;
           return card;
