@@ -257,7 +257,9 @@ describe('kiosk-reader fw', () => {
     expect(refused.out).toMatch(
       /sim:1 +FAILED \(boot-refused\): sim:1: the boot stage refused or reverted 0\.2\.0\+0; it runs 0\.1\.0/,
     );
-    // A rollback image the tool was not told to refuse: the reader refuses it (the agent, at UpdateFinish).
+    // A rollback image the tool was not told to refuse (no --min-security-counter): the tool asks
+    // the reader for its stored security counter (DeviceInfo) and refuses before sending. That the
+    // reader itself refuses it when sent anyway is shown in host/firmware/refusals.sim.test.ts.
     const rollback = await cli(
       'fw',
       'flash',
@@ -273,7 +275,7 @@ describe('kiosk-reader fw', () => {
     );
     expect(rollback.code).toBe(1);
     expect(rollback.out).toMatch(
-      /sim:1 +FAILED \(reader-refused\): sim:1: UpdateFinish answered BadImage/,
+      /sim:1 +FAILED \(image-refused\): .*image refused before sending \(rollback\)/,
     );
     await sign('0.2.1', 2, 'fails.img', '--fail-self-test');
     const reverted = await cli(
