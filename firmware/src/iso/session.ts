@@ -116,6 +116,21 @@ function atrEnd(s: Slot, result: i32): void {
 
 /** One warm reset after a bad or missing ATR (§6.2.3); a mute card gets the next class. */
 function atrFailed(s: Slot, error: i32): void {
+  // §6.2.4: with the class left to the reader, a card that sends nothing at all (no TS within
+  // 40 000 clocks) is deactivated and tried at the next class at once. A card mute at a class
+  // it does not support stays mute after a warm reset too, which would only add another
+  // 40 000 clocks (10 ms at 4 MHz) to every class-A card's activation; EMV Book 1 likewise
+  // deactivates a card that does not answer rather than resetting it warm. An ATR that started
+  // and went wrong still gets its warm reset, and so does a silent card at the last class.
+  if (error == CcidError.IccMute && s.autoClass && s.atrReader.length == 0) {
+    const next = nextClass(s.voltage, 0);
+    if (next != VoltageClass.Off) {
+      s.voltage = next;
+      s.warmResetDone = false;
+      reactivateLater(s);
+      return;
+    }
+  }
   if (!s.warmResetDone) {
     s.warmResetDone = true;
     warmReset(s);

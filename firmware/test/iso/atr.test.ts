@@ -41,23 +41,37 @@ describe('activation', () => {
     expect(rig.callsOf('card_clock', 0)[0].args[1]).toBe(4000);
   });
 
-  it('automatic class: C, then B, then A while the card is mute, each cold then warm', async () => {
+  it('automatic class: C, then B, then A while the card is mute, no warm reset for a silent card', async () => {
     const card = new ScriptCard({ atr: [SSC_ATR], classes: [VoltageClass.A] });
     const rig = await withCard(card);
     const done = rig.powerOn(0, 0);
     expect(done.error).toBe(0);
     expect(card.resets.map((r) => [r.voltage, r.warm])).toEqual([
       [VoltageClass.C, false],
-      [VoltageClass.C, true],
       [VoltageClass.B, false],
-      [VoltageClass.B, true],
       [VoltageClass.A, false],
     ]);
+    // Each mute class costs RST low, 40 000 clocks and the 10 ms before the next activation.
+    const on = rig.callsOf('card_power', 0).filter((c) => c.args[1] !== 0);
+    expect(on.map((c) => c.args[1])).toEqual([VoltageClass.C, VoltageClass.B, VoltageClass.A]);
+    expect(on[2].at - on[0].at).toBeLessThan(2 * (1e6 + 10e6 + 10e6) + 1e6);
     // ≥ 10 ms between a deactivation and the next activation.
     const powers = rig.callsOf('card_power', 0);
     const off = powers.find((c) => c.args[1] === 0)!;
     const next = powers.find((c) => c.at > off.at && c.args[1] !== 0)!;
     expect(next.at - off.at).toBeGreaterThanOrEqual(10e6);
+  });
+
+  it('automatic class, a card silent at every class: one warm reset, at class A, then ICC_MUTE', async () => {
+    const card = new ScriptCard({ atr: [null] });
+    const rig = await withCard(card);
+    expect(rig.powerOn(0, 0).error).toBe(CcidError.IccMute);
+    expect(card.resets.map((r) => [r.voltage, r.warm])).toEqual([
+      [VoltageClass.C, false],
+      [VoltageClass.B, false],
+      [VoltageClass.A, false],
+      [VoltageClass.A, true],
+    ]);
   });
 
   it('a class indicator without the current class moves to a class it lists', async () => {

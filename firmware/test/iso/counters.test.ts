@@ -91,12 +91,12 @@ describe('line counters (Diagnostics)', () => {
       SlotT1Resynchs: 0,
       SlotActivations: 0,
     });
-    // Automatic class: C mute (cold, then one warm reset), B mute (the same), then A answers.
+    // Automatic class: C silent, B silent (each deactivated at once), then A answers.
     expect(rig.powerOn(0, 0, true).error).toBe(0);
     expect(counters(rig, 0)).toMatchObject({
       SlotActivations: 3,
-      SlotWarmResets: 2,
-      SlotTimeouts: 4, // no TS within 40 000 clocks, twice per mute class
+      SlotWarmResets: 0,
+      SlotTimeouts: 2, // no TS within 40 000 clocks, once per mute class
       SlotParityErrors: 0,
     });
     expect(counters(rig, 1).SlotActivations).toBe(0); // per slot
