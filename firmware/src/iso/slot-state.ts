@@ -129,7 +129,7 @@ const slots = new StaticArray<Slot>(SLOT_COUNT);
 for (let i: i32 = 0; i < SLOT_COUNT; i++) slots[i] = new Slot(i);
 
 export function validSlot(index: i32): bool {
-  return index >= 0 && index < SLOT_COUNT;
+  return <u32>index < <u32>SLOT_COUNT; // a negative index is a large unsigned one
 }
 
 /** The slot `index`; callers check validSlot first. */

@@ -247,26 +247,18 @@ export function slotCountersReset(): void {
 
 // Events routed from main.ts.
 
+// The character path: one call per card character, so the common cases come first.
 export function slotOnRx(slot: i32, byte: i32, status: i32): void {
-  if (!validSlot(slot)) return;
+  if (<u32>slot >= <u32>SLOT_COUNT) return;
   if (status != RxStatus.Ok) count(slot, DiagnosticsTag.SlotParityErrors);
   const s = slotAt(slot);
-  switch (s.phase) {
-    case Phase.Atr:
-      atrOnByte(s, byte & 0xff, status);
-      break;
-    case Phase.Pps:
-      ppsOnByte(s, byte & 0xff, status);
-      break;
-    case Phase.T0:
-      t0OnByte(s, byte & 0xff, status);
-      break;
-    case Phase.T1:
-      t1OnEvent(s, s.t1.onByte(byte & 0xff, status));
-      break;
-    default: // nobody waits for a character: ignored
-      break;
-  }
+  const b = byte & 0xff;
+  const phase = s.phase;
+  if (phase == Phase.T0) t0OnByte(s, b, status);
+  else if (phase == Phase.T1) t1OnEvent(s, s.t1.onByte(b, status));
+  else if (phase == Phase.Atr) atrOnByte(s, b, status);
+  else if (phase == Phase.Pps) ppsOnByte(s, b, status);
+  // else nobody waits for a character: ignored
 }
 
 export function slotOnTimeout(slot: i32): void {

@@ -29,6 +29,8 @@ export class T0Tpdu {
   private toCard: bool = false;
   private next: usize = 0;
   private remaining: i32 = 0;
+  /** While receiving data: the value of `received` at which the procedure bytes resume. */
+  private stopAt: i32 = 0;
   private lastReportMs: i32 = 0;
   private reported: bool = false;
 
@@ -63,28 +65,27 @@ export class T0Tpdu {
 
   /** One character from the card: PENDING, 0 when SW1 SW2 are in, or a CcidError. */
   onByte(byte: i32, status: i32): i32 {
-    if (this.state == T0State.Idle) return PENDING;
+    // One call per character: the fields in locals, data bytes (the common case) first.
+    const state = this.state;
+    if (state == T0State.Idle) return PENDING;
     if (status != RxStatus.Ok) return this.fail(CcidError.XfrParityError);
-    switch (this.state) {
-      case T0State.Procedure:
-        return this.onProcedure(byte);
-      case T0State.RxData:
-      case T0State.RxSingle:
-        if (this.received >= this.capacity) return this.fail(CcidError.XfrOverrun);
-        store<u8>(this.destination + <usize>this.received, <u8>byte);
-        this.received++;
-        this.remaining--;
-        if (this.state == T0State.RxSingle || this.remaining == 0) {
-          this.state = T0State.Procedure;
-          this.arm();
-        }
-        return PENDING;
-      default: // Sw2
-        this.sw2 = byte;
-        this.state = T0State.Idle;
-        card_wait(this.slot, 0);
-        return 0;
+    if (state == T0State.RxData || state == T0State.RxSingle) {
+      const received = this.received;
+      if (received >= this.capacity) return this.fail(CcidError.XfrOverrun);
+      store<u8>(this.destination + <usize>received, <u8>byte);
+      this.received = received + 1;
+      if (received + 1 == this.stopAt) {
+        this.state = T0State.Procedure;
+        this.arm();
+      }
+      return PENDING;
     }
+    if (state == T0State.Procedure) return this.onProcedure(byte);
+    // Sw2
+    this.sw2 = byte;
+    this.state = T0State.Idle;
+    card_wait(this.slot, 0);
+    return 0;
   }
 
   private onProcedure(byte: i32): i32 {
@@ -105,15 +106,15 @@ export class T0Tpdu {
     if (!all && byte != (this.ins ^ 0xff)) return this.fail(CcidError.ProcedureByteConflict);
     if (this.remaining <= 0) return this.fail(CcidError.ProcedureByteConflict);
     const count = all ? this.remaining : 1;
+    this.remaining -= count;
     if (this.toCard) {
       card_send(this.slot, this.next, count);
       this.next += <usize>count;
-      this.remaining -= count;
-      this.arm();
     } else {
       this.state = all ? T0State.RxData : T0State.RxSingle;
-      this.arm();
+      this.stopAt = this.received + count;
     }
+    this.arm();
     return PENDING;
   }
 

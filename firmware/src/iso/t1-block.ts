@@ -7,14 +7,15 @@ import {
   T1_CRC_INITIAL,
   t1CrcUpdate,
   t1EdcLength,
-  t1LrcUpdate,
 } from '../../../protocol/t1-constants';
+import { xorOf } from '../link/lrc';
 
-/** LRC: XOR of every prologue and INF byte (§11.4.4.1). */
+/**
+ * LRC: XOR of every prologue and INF byte (§11.4.4.1, protocol's t1LrcUpdate), the same fold
+ * as the host link's LRC, eight bytes at a time (link/lrc.ts).
+ */
 export function lrc(ptr: usize, len: i32): i32 {
-  let x: i32 = 0;
-  for (let i: i32 = 0; i < len; i++) x = t1LrcUpdate(x, <i32>load<u8>(ptr + <usize>i));
-  return x;
+  return xorOf(ptr, len);
 }
 
 /** CRC (§11.4.4.2) as libccid computes it (t1CrcUpdate), sent high byte first. */

@@ -59,14 +59,24 @@ export class T1Receiver {
   }
 
   onByte(byte: i32, status: i32): i32 {
-    if (this.state == T1RxState.Idle) return PENDING;
-    if (this.state == T1RxState.Nad) card_wait(this.slot, this.params.cwtEtu());
+    // One call per character: the fields in locals, the bytes after LEN (the common case) first.
+    const state = this.state;
+    if (state == T1RxState.Idle) return PENDING;
     if (status != RxStatus.Ok) this.parityError = true;
-    if (this.length < T1_MAX_BLOCK_LENGTH) {
-      store<u8>(this.buffer + <usize>this.length, <u8>byte);
-      this.length++;
+    let length = this.length;
+    if (length < T1_MAX_BLOCK_LENGTH) {
+      store<u8>(this.buffer + <usize>length, <u8>byte);
+      length++;
+      this.length = length;
     }
-    switch (this.state) {
+    if (state == T1RxState.Rest) {
+      if (length < this.expected) return PENDING;
+      this.state = T1RxState.Idle;
+      card_wait(this.slot, 0);
+      return RX_BLOCK;
+    }
+    if (state == T1RxState.Nad) card_wait(this.slot, this.params.cwtEtu());
+    switch (state) {
       case T1RxState.Nad:
         this.state = T1RxState.Pcb;
         return PENDING;
@@ -82,11 +92,6 @@ export class T1Receiver {
         this.expected = T1_PROLOGUE_LENGTH + byte + t1EdcLength(this.params.crc);
         this.state = T1RxState.Rest;
         return PENDING;
-      case T1RxState.Rest:
-        if (this.length < this.expected) return PENDING;
-        this.state = T1RxState.Idle;
-        card_wait(this.slot, 0);
-        return RX_BLOCK;
       default:
         return PENDING; // Drain
     }
