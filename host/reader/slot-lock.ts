@@ -19,12 +19,17 @@ export class SlotLock {
       return Promise.resolve(this.#releaser());
     }
     return new Promise((resolve, reject) => {
+      // Both ways out of the queue drop the abort listener: a long-lived signal (a whole
+      // session's) must not collect one per wait.
       const waiter = {
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve(this.#releaser());
         },
-        fail: reject,
+        fail: (e: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
       };
       const onAbort = (): void => {
         const i = this.#waiters.indexOf(waiter);
