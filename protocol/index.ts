@@ -25,7 +25,7 @@ export * from './t1-constants.ts';
 export * from './iso7816/format-error.ts';
 export * from './iso7816/apdu.ts';
 export * from './iso7816/status-words.ts';
-export { INS_GET_RESPONSE, INS_ENVELOPE } from './iso7816/t0-transport.ts';
+export { INS_GET_RESPONSE, INS_ENVELOPE, interindustryCla } from './iso7816/t0-transport.ts';
 export * from './cards/items.ts';
 export * from './cards/ssc.ts';
 export * from './cards/health.ts';

@@ -7,6 +7,7 @@ import {
   type ResponseApdu,
 } from '../../protocol/iso7816/apdu.ts';
 import { statusWordMeaning, SW } from '../../protocol/iso7816/status-words.ts';
+import { INS_GET_RESPONSE, interindustryCla } from '../../protocol/iso7816/t0-transport.ts';
 import { CardError, toCardError, type CardRole } from './card-error.ts';
 import type { CardChannel } from './channel.ts';
 import { NationalCode } from './national-codes.ts';
@@ -40,7 +41,7 @@ export async function transceive(
     const available = statusWordMeaning(r.sw).available!;
     r = await once(
       channel,
-      { cla: cmd.cla & 0x03, ins: 0xc0, p1: 0, p2: 0, ne: available },
+      { cla: interindustryCla(cmd.cla), ins: INS_GET_RESPONSE, p1: 0, p2: 0, ne: available },
       role,
       `${label} (GET RESPONSE)`,
     );

@@ -2,14 +2,21 @@
 // the mapping of ISO 7816-3 §12.2 that libccid does on the host. Case 1 gets P3 = 00; case 2S
 // sends Le as P3; case 3S sends Lc and data; case 4S sends Lc and data, then GET RESPONSE for
 // what 61xx announces (§12.2.5). 6Cxx asks for the same header again with P3 = xx (§10.3.3).
-// Extended APDUs need ENVELOPE over T=0, which kiosk cards do not use: not supported here.
+// Extended APDUs need ENVELOPE over T=0, which kiosk cards do not use: not supported here. The
+// transport commands, status bytes and the GET RESPONSE class are the firmware's own
+// (protocol/iso7816/t0-transport.ts), so both levels send the same bytes.
+import {
+  INS_GET_RESPONSE,
+  SW1_BYTES_AVAILABLE,
+  SW1_WRONG_LE,
+  interindustryCla,
+} from '../../protocol/iso7816/t0-transport.ts';
 import { parseCommandApdu } from '../iso7816/apdu.ts';
 import { Iso7816FormatError } from '../iso7816/format-error.ts';
 import { BadRequestError, NotSupportedInCompatError, ProtocolError } from '../ccid/errors.ts';
 
 /** Bound on GET RESPONSE / 6Cxx rounds, so a card answering 61xx forever cannot hang us. */
 const MAX_ROUNDS = 64;
-const GET_RESPONSE = 0xc0;
 
 /** Sends one TPDU and returns the card's bytes (data ‖ SW1 SW2). */
 export type TpduExchange = (tpdu: Uint8Array) => Promise<Uint8Array>;
@@ -45,15 +52,18 @@ export async function transmitT0(exchange: TpduExchange, apdu: Uint8Array): Prom
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const sw1 = answer[answer.length - 2];
     const sw2 = answer[answer.length - 1];
-    if (sw1 === 0x6c && c.case === '2S') {
+    if (sw1 === SW1_WRONG_LE && c.case === '2S') {
       // Wrong Le: the card says how many bytes it has (§10.3.3).
       answer = await exchangeChecked(exchange, Uint8Array.from([...header, sw2]));
       continue;
     }
-    if (sw1 === 0x61 && c.ne !== undefined) {
+    if (sw1 === SW1_BYTES_AVAILABLE && c.ne !== undefined) {
       parts.push(answer.subarray(0, answer.length - 2));
       const le = sw2;
-      answer = await exchangeChecked(exchange, Uint8Array.of(c.cla & 0x03, GET_RESPONSE, 0, 0, le));
+      answer = await exchangeChecked(
+        exchange,
+        Uint8Array.of(interindustryCla(c.cla), INS_GET_RESPONSE, 0, 0, le),
+      );
       continue;
     }
     parts.push(answer);

@@ -12,3 +12,14 @@ export const INS_ENVELOPE = 0xc2;
 export const SW1_BYTES_AVAILABLE = 0x61;
 /** SW1 of 6Cxx: wrong Le, xx is the exact length (ISO 7816-3 §10.3.3). */
 export const SW1_WRONG_LE = 0x6c;
+
+/**
+ * CLA of GET RESPONSE and ENVELOPE (interindustry commands, ISO 7816-4 §5.4.1) sent for a command
+ * of class `cla`: for an interindustry class the command's logical channel and secure-messaging
+ * bits (first interindustry 0x00..0x0F: b4..b1; further interindustry 0x40..0x7F: b7 and the
+ * channel in b4..b1), without the command-chaining bit; for a proprietary class (b8 set) 00.
+ */
+export function interindustryCla(cla: i32): i32 {
+  if ((cla & 0x80) != 0) return 0x00;
+  return (cla & 0x40) != 0 ? cla & 0x4f : cla & 0x0f;
+}

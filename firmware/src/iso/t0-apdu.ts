@@ -12,6 +12,7 @@ import {
   INS_ENVELOPE,
   SW1_BYTES_AVAILABLE,
   SW1_WRONG_LE,
+  interindustryCla,
 } from '../../../protocol/iso7816/t0-transport';
 import {
   PENDING,
@@ -28,15 +29,6 @@ export enum T0Step {
   GetResponse,
   Envelope,
   EnvelopeEnd,
-}
-
-/**
- * CLA of GET RESPONSE and ENVELOPE (interindustry commands, ISO 7816-4 §5.4.1): the command's
- * logical channel and secure messaging bits when its class is interindustry, else 00.
- */
-export function interindustryCla(cla: i32): i32 {
-  if ((cla & 0x80) != 0) return 0x00;
-  return (cla & 0x40) != 0 ? cla & 0x4f : cla & 0x0f;
 }
 
 export class T0Apdu {
