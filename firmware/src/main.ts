@@ -44,6 +44,7 @@ import {
 } from './link/host-link';
 import { SLOT_COUNT } from '../hal-constants';
 import { configInit } from './config/index';
+import { uptimeTouch } from './diag/uptime';
 import { updateInit, updateOnFlashDone } from './update/index';
 import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME, TIMER_PIN } from './timers';
 
@@ -99,6 +100,7 @@ export function on_card_timeout(slot: i32): void {
 }
 
 export function on_card_presence(slot: i32, present: i32): void {
+  uptimeTouch();
   if (!isSlot(slot)) return;
   slotOnPresence(slot, present != 0 ? 1 : 0);
 }
@@ -109,6 +111,7 @@ export function on_key(key: i32): void {
 }
 
 export function on_timer(id: i32): void {
+  uptimeTouch(); // keeps the uptime's gaps short while the host is silent
   if (id >= TIMER_SLOT_BASE && id < TIMER_SLOT_BASE + SLOT_COUNT) {
     slotOnTimer(id - TIMER_SLOT_BASE);
   } else if (id >= TIMER_TIME_EXTENSION_BASE && id < TIMER_TIME_EXTENSION_BASE + SLOT_COUNT) {

@@ -105,6 +105,17 @@ describe('DeviceInfo', () => {
     hal.advance(5_000);
     expect(ask(VendorCommand.DeviceInfo).info?.uptime).toBe(5);
   });
+
+  it('keeps uptime right when the host is silent for longer than 2^31 ms (24.8 days)', async () => {
+    for (const start of [0, 2 ** 31 - 2_000, 2 ** 32 - 1_000]) {
+      const { hal, ask } = await nativeHost(start);
+      const silent = 40 * 86_400_000 + 1_500; // 40 days: now_ms - last is negative as an i32
+      hal.advance(silent);
+      expect(ask(VendorCommand.DeviceInfo).info?.uptime).toBe(40 * 86_400 + 1);
+      hal.advance(2 ** 31 + 600); // once more past the sign bit, from the odd half-second
+      expect(ask(VendorCommand.DeviceInfo).info?.uptime).toBe(40 * 86_400 + 2_147_485); // 1.5 s + 2^31 ms + 0.6 s
+    }
+  });
 });
 
 const idleSlots = [0, 1, 2].map(idleSlot);

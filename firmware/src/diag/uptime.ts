@@ -1,11 +1,17 @@
-// Seconds since boot for DeviceInfo and Diagnostics. now_ms wraps after 2^31 ms (HAL.md), so
-// the elapsed time is accumulated from differences, which i32 arithmetic keeps right across one
-// wrap; the host link touches it on every frame, far more often than every 24 days.
+// Seconds since boot for DeviceInfo and Diagnostics. now_ms is a millisecond counter that wraps
+// after 2^31 ms (HAL.md): from 2^31 − 1 on to −2^31, i.e. a 32-bit counter read as i32. The
+// elapsed time is accumulated from differences taken as u32, which are right across the wrap for
+// any gap below 2^32 ms (49.7 days) between two touches — a signed difference would read a gap
+// over 2^31 ms (24.8 days) as negative and lose it. The host link touches it on every frame,
+// main.ts on every timer and card movement.
+//
+// Not a periodic timer of its own: a timer always armed would keep the simulator's fast mode
+// from ever waiting for input (it would jump to the next expiry instead).
 import { now_ms } from '../hal';
 
 let lastMs: i32 = 0;
 let seconds: u32 = 0;
-let remainderMs: i32 = 0;
+let remainderMs: u32 = 0;
 
 export function uptimeInit(): void {
   lastMs = now_ms();
@@ -15,11 +21,10 @@ export function uptimeInit(): void {
 
 export function uptimeTouch(): void {
   const now = now_ms();
-  const delta = now - lastMs;
+  const delta = <u32>(now - lastMs); // modulo 2^32: the wrap cancels out
   lastMs = now;
-  if (delta <= 0) return;
   remainderMs += delta % 1000;
-  seconds += <u32>(delta / 1000) + <u32>(remainderMs / 1000);
+  seconds += delta / 1000 + remainderMs / 1000;
   remainderMs %= 1000;
 }
 
