@@ -115,6 +115,9 @@ export function deactivate(s: Slot): void {
   s.clockStopped = false;
   s.t0.stop();
   s.t1.abort();
+  // Consumed: left set, the next card's first exchange (a T=0 card's, whose power-on never
+  // resets the T=1 machine) would end in a deactivation too.
+  s.t1.dead = false;
 }
 
 /** Deactivates, then a cold reset at s.voltage after the reactivation delay. */

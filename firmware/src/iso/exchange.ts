@@ -140,7 +140,7 @@ export function hostPpsResult(s: Slot, result: i32): void {
 /** Ends the exchange in progress; the buffer that held the command (maybe a PIN) is wiped. */
 export function complete(s: Slot, error: i32, ptr: usize, len: i32): void {
   timer_cancel(TIMER_SLOT_BASE + s.index);
-  if (s.t1.dead) deactivate(s);
+  if (s.t1.dead) deactivate(s); // T=1 recovery gave up (deactivate clears `dead`)
   else if (s.phase != Phase.Off) s.phase = Phase.Active;
   s.operation = Operation.None;
   memory.fill(s.command, 0, <usize>s.commandLength);

@@ -9,7 +9,8 @@ import { Rig } from './rig.ts';
 import { ScriptCard } from './script-card.ts';
 import { T1Card, block, crc16, edcValid } from './t1-card.ts';
 import type { T1CardOptions } from './t1-card.ts';
-import { t1Atr } from './atrs.ts';
+import { t1Atr, SSC_ATR } from './atrs.ts';
+import { T0Card } from './t0-card.ts';
 
 function pattern(n: number, seed = 1): number[] {
   return Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff);
@@ -215,6 +216,26 @@ describe('T=1 error recovery (§11.6.3)', () => {
     expect(rig.exports.icc_status(0)).toBe(1);
     expect(rig.callsOf('card_power', 0).at(-1)!.args[1]).toBe(0);
     expect(rig.transmit(0, SELECT, true).error).toBe(CcidError.IccMute);
+  });
+
+  it('after a deactivation by T=1 recovery, the next card (T=0) keeps working (soak seed 122)', async () => {
+    const { rig } = await t1Rig({ fault: (_, i) => (i >= 1 ? 'drop' : undefined) });
+    expect(rig.transmit(0, SELECT, true).error).toBe(CcidError.IccMute);
+    expect(rig.exports.icc_status(0)).toBe(1); // deactivated after three RESYNCH
+    rig.remove(0);
+    rig.drain(rig.now + 1e6);
+    const t0 = new T0Card({ atr: SSC_ATR, app: () => ({ data: [], sw: 0x9000 }) });
+    rig.insert(0, t0);
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    const powers = rig.callsOf('card_power', 0).length;
+    for (let i = 0; i < 3; i++) {
+      expect(rig.transmit(0, [0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00], true)).toMatchObject({
+        error: 0,
+        data: [0x90, 0x00],
+      });
+      expect(rig.exports.icc_status(0)).toBe(0);
+    }
+    expect(rig.callsOf('card_power', 0)).toHaveLength(powers); // never deactivated
   });
 
   it('an answer of MAX_APDU_DATA data bytes and SW1 SW2 fits whole', async () => {
