@@ -137,7 +137,25 @@ export enum ConfigTag {
   PinTimeout = 0x04,
   /** u16: milliseconds between time-extension answers during long card operations. */
   TimeExtensionInterval = 0x05,
+  /**
+   * u16: seconds one card exchange may take in all, however often the card asks for more time
+   * (T=0 NULL, T=1 S(WTX)); then ICC_MUTE and the card is deactivated. EXCHANGE_LIMIT_MIN_S to
+   * EXCHANGE_LIMIT_MAX_S, EXCHANGE_LIMIT_DEFAULT_S until provisioned.
+   */
+  ExchangeLimit = 0x06,
 }
+
+/**
+ * The whole-exchange limit (ConfigTag.ExchangeLimit) until provisioned, seconds. ISO 7816-3 bounds
+ * each wait (WWT, BWT) but not their sum: a card may send NULL or S(WTX) for ever. 60 s is above
+ * the longest BWT a T=1 card may declare (BWI 9: 45.7 s at 4 MHz) and the WWT of WI 255 up to
+ * Fi 744 (45.5 s), so a card that keeps to its ATR's timing without asking for more is not cut
+ * short, and far above what the cards in scope need (the kiosk cards and PSAMs answer every
+ * command in well under a second; their WWT at WI 10 is 0.7 s).
+ */
+export const EXCHANGE_LIMIT_DEFAULT_S = 60;
+export const EXCHANGE_LIMIT_MIN_S = 5;
+export const EXCHANGE_LIMIT_MAX_S = 600;
 
 /**
  * Diagnostics TLV tags. Tags below DIAGNOSTICS_GLOBAL_TAG_MIN count per slot: value = u8 slot,

@@ -21,6 +21,7 @@ import {
   slotDataRate,
   slotCounter,
   slotCountersReset,
+  slotsSetExchangeLimitSource,
 } from './iso/slot';
 import { setSlotOps } from './ccid/slot-ops';
 import { setSlotHandlers } from './ccid/slot-events';
@@ -43,7 +44,7 @@ import {
   hostLinkOnTimer,
 } from './link/host-link';
 import { SLOT_COUNT } from '../hal-constants';
-import { configInit } from './config/index';
+import { configInit, configExchangeLimitMs } from './config/index';
 import { uptimeTouch } from './diag/uptime';
 import { updateInit, updateOnFlashDone } from './update/index';
 import { TIMER_SLOT_BASE, TIMER_TIME_EXTENSION_BASE, TIMER_HOST_FRAME, TIMER_PIN } from './timers';
@@ -71,6 +72,7 @@ export function init(): void {
   ccidInit();
   // Handlers first: slotsInit may already report presence.
   setSlotHandlers(ccidOnSlotDone, ccidOnSlotWaiting, ccidOnSlotPresence);
+  slotsSetExchangeLimitSource(configExchangeLimitMs);
   slotsInit();
   ccidStart();
   // Last: on a trial boot this runs the self-test and confirms the image (or resets to revert).

@@ -35,6 +35,7 @@ export const READER_CONFIG_SCHEMA = {
   beeper: [ConfigTag.Beeper, 'bool'],
   pinTimeout: [ConfigTag.PinTimeout, 'u8'],
   timeExtensionInterval: [ConfigTag.TimeExtensionInterval, 'u16'],
+  exchangeLimit: [ConfigTag.ExchangeLimit, 'u16'],
 } as const;
 
 export type ReaderConfig = TlvRecord<typeof READER_CONFIG_SCHEMA>;

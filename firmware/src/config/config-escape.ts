@@ -71,7 +71,7 @@ export function configEscape(
       return escapeResult(VendorStatus.StorageError, 0);
     }
     if (respCap < READ_CAPACITY) return escapeResult(VendorStatus.BadLength, 0);
-    if (reqLen == 0) return escapeResult(VendorStatus.Ok, configEncode(resp));
+    if (reqLen == 0) return escapeResult(VendorStatus.Ok, configEncode(resp, false));
     // The tags asked for, each once, in the order asked; unknown or unset tags are left out.
     let n: i32 = 0;
     let seen: i32 = 0;
@@ -105,7 +105,7 @@ function sectorAddr(s: i32): i32 {
 }
 
 function prepareRecord(): void {
-  const length = configEncode(out + CONFIG_HEADER_SIZE);
+  const length = configEncode(out + CONFIG_HEADER_SIZE, true);
   memory.fill(
     out + CONFIG_HEADER_SIZE + <usize>length,
     0xff,

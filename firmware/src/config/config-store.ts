@@ -4,7 +4,14 @@
 // never a mix. In RAM: the current values, loaded at init; other layers read them through the
 // getters below.
 import { flash_read } from '../hal';
-import { ConfigTag, TLV_MAX_VALUE_LENGTH, VendorStatus } from '../../../protocol/native-constants';
+import {
+  ConfigTag,
+  TLV_MAX_VALUE_LENGTH,
+  VendorStatus,
+  EXCHANGE_LIMIT_DEFAULT_S,
+  EXCHANGE_LIMIT_MIN_S,
+  EXCHANGE_LIMIT_MAX_S,
+} from '../../../protocol/native-constants';
 import { WINDOW_CONFIG_A, WINDOW_CONFIG_B } from '../../../protocol/image/flash-map';
 import { TIME_EXTENSION_INTERVAL_MS } from '../timing';
 import { PIN_DEFAULT_TIMEOUT_S } from '../pin/pin-constants';
@@ -15,8 +22,11 @@ import { crc32, crc32Continue } from '../update/crc32';
 export const CONFIG_MAGIC: u32 = 0x4643524b;
 export const CONFIG_LAYOUT: i32 = 1;
 export const CONFIG_HEADER_SIZE: i32 = 16;
-/** Longest TLV list: serial (2 + 32), language (4), beeper (3), PIN timeout (3), interval (4). */
-export const CONFIG_TLV_CAPACITY: i32 = 48;
+/**
+ * Longest TLV list: serial (2 + 32), language (4), beeper (3), PIN timeout (3), interval (4),
+ * exchange limit (4).
+ */
+export const CONFIG_TLV_CAPACITY: i32 = 52;
 export const SERIAL_NUMBER_MAX: i32 = 32;
 
 /** Defaults until provisioning writes the area (PROTOCOL.md "Configuration"). */
@@ -34,6 +44,7 @@ let language: i32 = DEFAULT_LANGUAGE;
 let beeper: i32 = DEFAULT_BEEPER;
 let pinTimeout: i32 = DEFAULT_PIN_TIMEOUT_S;
 let timeExtension: i32 = TIME_EXTENSION_INTERVAL_MS;
+let exchangeLimit: i32 = EXCHANGE_LIMIT_DEFAULT_S;
 /** Which sector holds the current record (-1: none) and its sequence number. */
 let currentSector: i32 = -1;
 let sequence: u32 = 0;
@@ -64,6 +75,10 @@ export function configPinTimeoutSeconds(): i32 {
 export function configTimeExtensionMs(): i32 {
   return timeExtension;
 }
+/** Milliseconds one card exchange may take in all (firmware/src/iso exchange.ts). */
+export function configExchangeLimitMs(): i32 {
+  return exchangeLimit * 1000;
+}
 
 // ---- state shared with the writer (config-escape.ts) ----
 
@@ -93,6 +108,7 @@ function setDefaults(): void {
   beeper = DEFAULT_BEEPER;
   pinTimeout = DEFAULT_PIN_TIMEOUT_S;
   timeExtension = TIME_EXTENSION_INTERVAL_MS;
+  exchangeLimit = EXCHANGE_LIMIT_DEFAULT_S;
 }
 
 /** Loads the newest valid record (defaults when there is none). */
@@ -198,6 +214,14 @@ export function configApply(ptr: usize, len: i32, apply: bool): i32 {
         if (apply) timeExtension = ms;
         break;
       }
+      case ConfigTag.ExchangeLimit: {
+        if (n != 2) return VendorStatus.BadParameter;
+        const seconds = <i32>load<u16>(v);
+        if (seconds < EXCHANGE_LIMIT_MIN_S || seconds > EXCHANGE_LIMIT_MAX_S)
+          return VendorStatus.BadParameter;
+        if (apply) exchangeLimit = seconds;
+        break;
+      }
       default:
         return VendorStatus.BadParameter;
     }
@@ -206,14 +230,21 @@ export function configApply(ptr: usize, len: i32, apply: bool): i32 {
   return VendorStatus.Ok;
 }
 
-/** The current settings as a TLV list at `out` (the serial number only when provisioned). */
-export function configEncode(out: usize): i32 {
+/**
+ * The current settings as a TLV list at `out` (the serial number only when provisioned). For the
+ * flash record (`record`) the exchange limit only when it differs from the default: firmware
+ * older than the tag refuses a record that holds it, and would lose every setting after a
+ * rollback.
+ */
+export function configEncode(out: usize, record: bool): i32 {
   let p = out;
   if (serialLength > 0) p = tlv(p, ConfigTag.SerialNumber, serial, serialLength);
   p = tlvU16(p, ConfigTag.Language, language);
   p = tlvU8(p, ConfigTag.Beeper, beeper);
   p = tlvU8(p, ConfigTag.PinTimeout, pinTimeout);
   p = tlvU16(p, ConfigTag.TimeExtensionInterval, timeExtension);
+  if (!record || exchangeLimit != EXCHANGE_LIMIT_DEFAULT_S)
+    p = tlvU16(p, ConfigTag.ExchangeLimit, exchangeLimit);
   return <i32>(p - out);
 }
 
@@ -230,6 +261,8 @@ export function configEncodeTag(out: usize, tag: i32): i32 {
       return <i32>(tlvU8(out, tag, pinTimeout) - out);
     case ConfigTag.TimeExtensionInterval:
       return <i32>(tlvU16(out, tag, timeExtension) - out);
+    case ConfigTag.ExchangeLimit:
+      return <i32>(tlvU16(out, tag, exchangeLimit) - out);
     default:
       return 0;
   }

@@ -7,5 +7,6 @@ export {
   configBeeper,
   configPinTimeoutSeconds,
   configTimeExtensionMs,
+  configExchangeLimitMs,
   SERIAL_NUMBER_MAX,
 } from './config-store';

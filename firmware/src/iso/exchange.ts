@@ -1,12 +1,22 @@
-// XfrBlock on an active card: which state machine runs it, and its completion.
+// XfrBlock on an active card: which state machine runs it, its whole-exchange limit, and its
+// completion.
 //
 // TPDU level (compat profile): a PPS request right after the ATR (the host's, FF …), one T=0
 // TPDU, or one T=1 block. APDU level (native profile): one whole APDU over T=0 or T=1.
+//
+// The limit: ISO 7816-3 bounds each wait (WWT between two characters, BWT before a block) but
+// not the exchange — a card may send NULL procedure bytes or S(WTX) requests for ever, and each
+// restarts the wait and sends the host a time extension. The slot timer bounds the whole
+// exchange at the configured limit (ConfigTag.ExchangeLimit, EXCHANGE_LIMIT_DEFAULT_S until
+// provisioned); when it fires the exchange ends with ICC_MUTE and the card is deactivated (it is
+// mid-command and would not listen to a next one), so the host powers it again.
 import {
+  CcidError,
   ProtocolNum,
   ERROR_INDEX_LENGTH,
   ERROR_INDEX_DATA,
 } from '../../../protocol/ccid-constants';
+import { DiagnosticsTag, EXCHANGE_LIMIT_DEFAULT_S } from '../../../protocol/native-constants';
 import { card_clock, card_wait, timer_set, timer_cancel } from '../hal';
 import { slotDone } from '../ccid/slot-events';
 import { TIMER_SLOT_BASE } from '../timers';
@@ -22,6 +32,21 @@ import {
 import { Slot, Phase, Operation } from './slot-state';
 import { fiDiSupported } from './parameters';
 import { deactivate } from './activation';
+import { count } from './counters';
+
+/** Where the whole-exchange limit comes from, in ms: the configuration in the firmware. */
+export type ExchangeLimitSource = () => i32;
+
+function defaultExchangeLimitMs(): i32 {
+  return EXCHANGE_LIMIT_DEFAULT_S * 1000;
+}
+
+let exchangeLimitMs: ExchangeLimitSource = defaultExchangeLimitMs;
+
+/** Called once from init (a plain function reference, read at the start of each exchange). */
+export function setExchangeLimitSource(source: ExchangeLimitSource): void {
+  exchangeLimitMs = source;
+}
 
 export function startTransmit(s: Slot, ptr: usize, len: i32, apduLevel: bool): void {
   memory.copy(s.command, ptr, <usize>len);
@@ -41,6 +66,8 @@ export function startTransmit(s: Slot, ptr: usize, len: i32, apduLevel: bool): v
 export function runTransmit(s: Slot): void {
   const len = s.commandLength;
   const apdu = s.exchangeApdu;
+  // From here the slot timer is the whole-exchange bound (complete() cancels it).
+  timer_set(TIMER_SLOT_BASE + s.index, exchangeLimitMs());
   if (!apdu && s.hostPpsAllowed && load<u8>(s.command) == PPSS) {
     s.hostPpsAllowed = false;
     if (len < 3 || len > PPS_MAX_LENGTH) {
@@ -140,7 +167,8 @@ export function hostPpsResult(s: Slot, result: i32): void {
 /** Ends the exchange in progress; the buffer that held the command (maybe a PIN) is wiped. */
 export function complete(s: Slot, error: i32, ptr: usize, len: i32): void {
   timer_cancel(TIMER_SLOT_BASE + s.index);
-  if (s.t1.dead) deactivate(s); // T=1 recovery gave up (deactivate clears `dead`)
+  if (s.t1.dead)
+    deactivate(s); // T=1 recovery gave up (deactivate clears `dead`)
   else if (s.phase != Phase.Off) s.phase = Phase.Active;
   s.operation = Operation.None;
   memory.fill(s.command, 0, <usize>s.commandLength);
@@ -148,6 +176,16 @@ export function complete(s: Slot, error: i32, ptr: usize, len: i32): void {
   s.t1.wipe();
   if (error == 0) slotDone(s.index, 0, ptr, len);
   else slotDone(s.index, error, 0, 0);
+}
+
+/**
+ * The whole-exchange limit ran out (the slot timer in phase T0, T1 or the host's PPS): the card
+ * is still busy with the command, so it is deactivated, and the exchange ends with ICC_MUTE.
+ */
+export function exchangeExpired(s: Slot): void {
+  count(s.index, DiagnosticsTag.SlotTimeouts);
+  deactivate(s);
+  complete(s, CcidError.IccMute, 0, 0);
 }
 
 /** Abort, removal: the machines stop where they are. */

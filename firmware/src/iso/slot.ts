@@ -34,7 +34,18 @@ import {
   t1Result,
   hostPpsResult,
   abortTransmit,
+  exchangeExpired,
+  setExchangeLimitSource,
+  ExchangeLimitSource,
 } from './exchange';
+
+/**
+ * Where the whole-exchange limit comes from (ms, read at the start of each exchange; the
+ * firmware wires its configuration, ConfigTag.ExchangeLimit). Until set: EXCHANGE_LIMIT_DEFAULT_S.
+ */
+export function slotsSetExchangeLimitSource(source: ExchangeLimitSource): void {
+  setExchangeLimitSource(source);
+}
 
 /** Called once from `init` (again after a panic): every slot off, nothing allocated. */
 export function slotsInit(): void {
@@ -300,6 +311,11 @@ export function slotOnTimer(slot: i32): void {
       break;
     case Phase.ClockRestart:
       runTransmit(s);
+      break;
+    case Phase.T0:
+    case Phase.T1:
+    case Phase.Pps: // the host's PPS at TPDU level
+      if (s.operation == Operation.Transmit) exchangeExpired(s);
       break;
     default:
       break;

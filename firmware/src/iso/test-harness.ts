@@ -27,6 +27,7 @@ import {
   slotOnTimeout,
   slotOnTimer,
   slotOnPresence,
+  slotsSetExchangeLimitSource,
 } from './slot';
 
 declare function slot_done(slot: i32, error: i32, ptr: usize, len: i32): void;
@@ -45,6 +46,17 @@ function onWaiting(slot: i32, multiplier: i32): void {
 }
 function onPresence(slot: i32, present: i32): void {
   slot_presence(slot, present);
+}
+
+/** The whole-exchange limit the tests set (0: the ISO layer's default source). */
+let exchangeLimit: i32 = 0;
+function testExchangeLimit(): i32 {
+  return exchangeLimit;
+}
+
+export function set_exchange_limit(ms: i32): void {
+  exchangeLimit = ms;
+  slotsSetExchangeLimitSource(testExchangeLimit);
 }
 
 export function init(): void {

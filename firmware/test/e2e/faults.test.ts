@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import {
   CcidError,
   CommandStatus,
+  EXCHANGE_LIMIT_DEFAULT_S,
   IccStatus,
+  PcToRdr,
   RdrToPc,
   SLOT_ICC_CHANGED,
   SLOT_ICC_PRESENT,
@@ -158,6 +160,65 @@ describe('slow cards', () => {
           expect(te.every((a) => (a as { error: number }).error >= 1)).toBe(true);
         }
         await recovers(b, wire, 'ssc3-t1');
+      } finally {
+        await b.stop();
+      }
+    });
+  }
+});
+
+describe('a card that never finishes (the whole-exchange limit)', () => {
+  // An hour of processing for READ RECORD, with a NULL every 2000 etu (T=0) or an S(WTX)
+  // whenever 200 ms pass (T=1): each wait is short, the exchange has no end of its own.
+  const HOUR_US = 3_600_000_000;
+  const cases = [
+    ['ssc3', 'native', { t0NullIntervalEtu: 2000 }],
+    ['ssc3', 'compat', { t0NullIntervalEtu: 2000 }],
+    ['ssc3-t1', 'native', { t1WtxAfterUs: 200_000 }],
+  ] as const;
+  for (const [spec, wire, slow] of cases) {
+    it(`${spec}, ${wire}: ICC_MUTE after EXCHANGE_LIMIT_DEFAULT_S, the card deactivated, then it works again`, async () => {
+      const card = cardWith(spec, (t) => ({
+        ...t,
+        processingUsByIns: { ...t.processingUsByIns, B2: HOUR_US },
+        ...slow,
+      }));
+      const b = await bench([card], { profile: wire });
+      try {
+        const session = await open(b, wire);
+        await apdu(b, wire, session, SELECT_SSSE);
+        const before = b.host.timeExtensions().length;
+        const sent = b.sim.clientClock.now();
+        // Native: the APDU; compat: the same READ RECORD as the host's T=0 TPDU.
+        const a = await b.host.send(
+          {
+            type: PcToRdr.XfrBlock,
+            slot: 0,
+            bwi: 0,
+            levelParameter: 0,
+            data: Uint8Array.from(READ_CARD_NO),
+          },
+          3 * EXCHANGE_LIMIT_DEFAULT_S * 1000,
+        );
+        expect(a).toMatchObject({
+          type: RdrToPc.DataBlock,
+          commandStatus: CommandStatus.Failed,
+          error: CcidError.IccMute,
+          iccStatus: IccStatus.PresentInactive,
+        });
+        const took = b.host.received.at(-1)!.at - sent;
+        expect(took).toBeGreaterThanOrEqual(EXCHANGE_LIMIT_DEFAULT_S * 1000);
+        expect(took).toBeLessThan(EXCHANGE_LIMIT_DEFAULT_S * 1000 + 100);
+        // The host heard from the reader all along, and nothing after the answer.
+        const extensions = b.host.timeExtensions().slice(before);
+        expect(extensions.length).toBeGreaterThanOrEqual(EXCHANGE_LIMIT_DEFAULT_S - 1);
+        await new Promise<void>((resolve) => b.sim.clientClock.setTimeout(resolve, 5000));
+        expect(b.host.timeExtensions().length).toBe(before + extensions.length);
+        expect(b.sim.trace!.text()).toMatch(/slot0 {2}deactivation/);
+        // Powered again, the card works (a SELECT: READ RECORD would take the hour again).
+        const again = await open(b, wire);
+        expect(await apdu(b, wire, again, SELECT_SSSE)).toMatch(/^6F 1C 84 0F .*90 00$/);
+        expect(b.sim.reader.panics).toEqual([]);
       } finally {
         await b.stop();
       }

@@ -2,11 +2,12 @@
 // end to end on the real firmware.wasm in the simulator: each setting observed with its default,
 // then written over the host link, then observed again — the serial number in HELLO and
 // DeviceInfo, the PIN-prompt language when wLangId is 0, the beeper around a PIN entry, the PIN
-// timeout when bTimeOut is 0, and the cadence of time extensions.
+// timeout when bTimeOut is 0, the cadence of time extensions, and the whole-exchange limit.
 import { describe, expect, it } from 'vitest';
 import {
   CcidError,
   CommandStatus,
+  EXCHANGE_LIMIT_DEFAULT_S,
   PcToRdr,
   RdrToPc,
   VendorCommand,
@@ -21,7 +22,10 @@ import {
 import { SSSE_AID } from '../../../protocol/cards/ssc.ts';
 import { FIRMWARE_WINDOW_SIZE } from '../../../protocol/image/flash-map.ts';
 import { SECURE_ENTRY_CODEPOINT } from '../../hal-constants.ts';
-import { bench, hex, sscVerify, type Bench } from './e2e-kit.ts';
+import { bench, cardWith, hex, sscVerify, type Bench } from './e2e-kit.ts';
+
+/** EF05 record 07 (the card number) of the social security card. */
+const READ_RECORD = Uint8Array.of(0x00, 0xb2, 0x07, (0x05 << 3) | 4, 0x0b);
 
 const LOCK = String.fromCodePoint(SECURE_ENTRY_CODEPOINT);
 
@@ -153,6 +157,37 @@ describe('provisioned settings (ConfigWrite) in use (real firmware, simulator)',
       // wLangId still chooses when it is given.
       expect((await unattendedEntry(b, 0x0804)).prompt).toBe('请输入密码');
       expect(await typedEntry(b)).toEqual([]);
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it('the whole-exchange limit: EXCHANGE_LIMIT_DEFAULT_S, then what ConfigWrite set', async () => {
+    // READ RECORD takes an hour, the card sending a NULL every 2000 etu meanwhile.
+    const card = cardWith('ssc3:li-na', (t) => ({
+      ...t,
+      processingUsByIns: { ...t.processingUsByIns, B2: 3_600_000_000 },
+      t0NullIntervalEtu: 2000,
+    }));
+    const b = await bench([card], { profile: 'native', flash: { size: FIRMWARE_WINDOW_SIZE } });
+    const endless = async (): Promise<number> => {
+      expect((await b.host.powerOn(0)).type).toBe(RdrToPc.DataBlock);
+      const sent = b.sim.clientClock.now();
+      const a = await b.host.send(
+        { type: PcToRdr.XfrBlock, slot: 0, bwi: 0, levelParameter: 0, data: READ_RECORD },
+        3 * EXCHANGE_LIMIT_DEFAULT_S * 1000,
+      );
+      expect(a).toMatchObject({ commandStatus: CommandStatus.Failed, error: CcidError.IccMute });
+      return b.host.received.at(-1)!.at - sent;
+    };
+    try {
+      const first = await endless();
+      expect(first).toBeGreaterThanOrEqual(EXCHANGE_LIMIT_DEFAULT_S * 1000);
+      expect(first).toBeLessThan(EXCHANGE_LIMIT_DEFAULT_S * 1000 + 100);
+      await provision(b, { exchangeLimit: 10 });
+      const second = await endless();
+      expect(second).toBeGreaterThanOrEqual(10_000);
+      expect(second).toBeLessThan(10_100);
     } finally {
       await b.stop();
     }

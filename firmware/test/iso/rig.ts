@@ -33,6 +33,7 @@ export interface HarnessExports {
   data_rate(slot: number): number;
   counter(slot: number, tag: number): number;
   counters_reset(): void;
+  set_exchange_limit(ms: number): void;
 }
 
 export interface Done {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CcidError } from '../../../protocol/ccid-constants.ts';
+import { DiagnosticsTag, EXCHANGE_LIMIT_DEFAULT_S } from '../../../protocol/native-constants.ts';
 import { MAX_APDU_DATA } from '../../../protocol/serial-constants.ts';
 import { Rig } from './rig.ts';
 import { ScriptCard } from './script-card.ts';
@@ -110,6 +111,65 @@ describe('T=0 TPDU level: procedure bytes', () => {
     expect(done.at - lastChar).toBeGreaterThanOrEqual(9600 * ETU_NS);
     expect(done.at - lastChar).toBeLessThan(9700 * ETU_NS);
     expect(done.at).toBeGreaterThan(start);
+    expect(rig.exports.icc_status(0)).toBe(0);
+  });
+
+  it('a card that sends NULLs for an hour: ICC_MUTE at the whole-exchange limit, deactivated', async () => {
+    // A NULL every 2000 etu (149 ms at 5 MHz) keeps WWT from ever running out; 24 200 of them
+    // would take an hour. The limit (EXCHANGE_LIMIT_DEFAULT_S) ends it.
+    const hour = new Array(24_200).fill(0x60);
+    const { rig, card } = await scripted([
+      { expect: READ4 },
+      { send: [...hour, 0x90, 0x00], gapEtu: 2000 },
+      { expect: READ4 },
+      { send: [0xb0, 1, 2, 3, 4, 0x90, 0x00] },
+    ]);
+    const start = rig.now;
+    const timeouts = rig.exports.counter(0, DiagnosticsTag.SlotTimeouts);
+    const done = rig.transmit(0, READ4);
+    expect(done.error).toBe(CcidError.IccMute);
+    expect(done.at - start).toBeGreaterThanOrEqual(EXCHANGE_LIMIT_DEFAULT_S * 1e9);
+    expect(done.at - start).toBeLessThan(EXCHANGE_LIMIT_DEFAULT_S * 1e9 + 1e6);
+    // Time extensions went up all along (at most one per 500 ms), then no more.
+    const reports = rig.waiting.filter((w) => w.slot === 0);
+    expect(reports.length).toBeGreaterThanOrEqual(100);
+    expect(reports.at(-1)!.at).toBeLessThanOrEqual(done.at);
+    // Deactivated: the card is mid-command and would not listen to a next one.
+    expect(rig.exports.icc_status(0)).toBe(1);
+    expect(rig.callsOf('card_power', 0).at(-1)!.args[1]).toBe(0);
+    expect(rig.exports.counter(0, DiagnosticsTag.SlotTimeouts)).toBe(timeouts + 1);
+    rig.drain(rig.now + 10e9); // nothing left armed answers again
+    expect(rig.done.filter((d) => d.slot === 0).at(-1)).toBe(done);
+    // Powered again, the card works.
+    expect(rig.powerOn(0, 1).error).toBe(0);
+    expect(rig.transmit(0, READ4).data).toEqual([1, 2, 3, 4, 0x90, 0x00]);
+    expect(card.mismatches).toEqual([]);
+  });
+
+  it('the whole-exchange limit comes from its source (the configuration in the firmware)', async () => {
+    const { rig } = await scripted([
+      { expect: READ4 },
+      { send: new Array(1000).fill(0x60), gapEtu: 2000 },
+    ]);
+    rig.exports.set_exchange_limit(10_000);
+    const start = rig.now;
+    const done = rig.transmit(0, READ4);
+    expect(done.error).toBe(CcidError.IccMute);
+    expect(done.at - start).toBeGreaterThanOrEqual(10e9);
+    expect(done.at - start).toBeLessThan(10e9 + 1e6);
+  });
+
+  it('the limit bounds the exchange, not the session: exchanges under it run one after another', async () => {
+    // 40 s of NULLs, twice: each exchange is within the 60 s limit.
+    const nulls = new Array(268).fill(0x60); // 268 × 2000 etu ≈ 40 s
+    const { rig } = await scripted([
+      { expect: READ4 },
+      { send: [...nulls, 0x90, 0x00], gapEtu: 2000 },
+      { expect: READ4 },
+      { send: [...nulls, 0x6a, 0x82], gapEtu: 2000 },
+    ]);
+    expect(rig.transmit(0, READ4).data).toEqual([0x90, 0x00]);
+    expect(rig.transmit(0, READ4).data).toEqual([0x6a, 0x82]);
     expect(rig.exports.icc_status(0)).toBe(0);
   });
 

@@ -44,6 +44,8 @@ export interface T1CardOptions {
   ifsc?: number;
   /** S(WTX request) with this multiplier before each answer. */
   wtx?: number;
+  /** How many S(WTX request)s before each answer, `workEtu` apart (default 1). */
+  wtxRounds?: number;
   /** Before answering: etu of work (the reader's BWT must cover it). */
   workEtu?: number;
   /** For each block the card is about to send (0, 1, …): drop it or corrupt its EDC. */
@@ -77,6 +79,7 @@ export class T1Card implements CardModel {
   private received = 0;
   private first = true;
   private waitingWtx = false;
+  private wtxLeft = 0;
   private pendingAnswer: number[] | null = null;
 
   constructor(private readonly o: T1CardOptions) {
@@ -94,6 +97,7 @@ export class T1Card implements CardModel {
     this.rx = [];
     this.first = true;
     this.answerChunks = [];
+    this.waitingWtx = false;
     side.send(this.o.atr);
   }
 
@@ -163,6 +167,7 @@ export class T1Card implements CardModel {
       }
       if (this.o.wtx) {
         this.waitingWtx = true;
+        this.wtxLeft = (this.o.wtxRounds ?? 1) - 1;
         this.send(side, block(this.nad, 0xc3, [this.o.wtx], this.crc));
         return;
       }
@@ -189,6 +194,13 @@ export class T1Card implements CardModel {
         this.answerChunks = [];
         return this.send(side, block(this.nad, 0xe0, [], this.crc));
       case 0xe3:
+        if (this.waitingWtx && this.wtxLeft > 0) {
+          this.wtxLeft--;
+          side.after(this.o.workEtu ?? 0, () =>
+            this.send(side, block(this.nad, 0xc3, [this.o.wtx!], this.crc)),
+          );
+          return;
+        }
         if (this.waitingWtx) {
           this.waitingWtx = false;
           return this.answerLater(side);

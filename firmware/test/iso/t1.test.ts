@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CcidError } from '../../../protocol/ccid-constants.ts';
+import { EXCHANGE_LIMIT_DEFAULT_S } from '../../../protocol/native-constants.ts';
 import { MAX_APDU_DATA } from '../../../protocol/serial-constants.ts';
 import { Rig } from './rig.ts';
 import { ScriptCard } from './script-card.ts';
@@ -216,6 +217,29 @@ describe('T=1 error recovery (§11.6.3)', () => {
     expect(rig.exports.icc_status(0)).toBe(1);
     expect(rig.callsOf('card_power', 0).at(-1)!.args[1]).toBe(0);
     expect(rig.transmit(0, SELECT, true).error).toBe(CcidError.IccMute);
+  });
+
+  it('a card that asks for WTX for an hour: ICC_MUTE at the whole-exchange limit, deactivated', async () => {
+    // S(WTX request) × 1 every 10 000 etu (0.74 s at 5 MHz, under BWT), 4 900 times ≈ an hour.
+    const { rig, card } = await t1Rig({ wtx: 1, wtxRounds: 4_900, workEtu: 10_000 });
+    const start = rig.now;
+    const done = rig.transmit(0, SELECT, true);
+    expect(done.error).toBe(CcidError.IccMute);
+    expect(done.at - start).toBeGreaterThanOrEqual(EXCHANGE_LIMIT_DEFAULT_S * 1e9);
+    expect(done.at - start).toBeLessThan(EXCHANGE_LIMIT_DEFAULT_S * 1e9 + 1e6);
+    // Every request was answered and reported up, until the limit.
+    const answered = readerBlocks(card).filter((b) => b[1] === 0xe3).length;
+    expect(answered).toBeGreaterThan(70);
+    expect(rig.waiting.filter((w) => w.slot === 0)).toHaveLength(answered);
+    expect(rig.exports.icc_status(0)).toBe(1);
+    expect(rig.callsOf('card_power', 0).at(-1)!.args[1]).toBe(0);
+    // Powered again, a card that answers at once works: RESYNCH is not needed after a power-on.
+    rig.remove(0);
+    rig.drain(rig.now + 1e6);
+    const quick = new T1Card({ atr: t1Atr(), app: () => [0x90, 0x00] });
+    rig.insert(0, quick);
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(rig.transmit(0, SELECT, true).data).toEqual([0x90, 0x00]);
   });
 
   it('after a deactivation by T=1 recovery, the next card (T=0) keeps working (soak seed 122)', async () => {

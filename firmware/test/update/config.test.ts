@@ -3,7 +3,12 @@
 // across power cuts, and a cut during the write leaving the old or the new settings, never a mix.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../simulator/engine/virtual-clock.ts';
-import { ConfigTag, VendorCommand, VendorStatus } from '../../../protocol/native-constants.ts';
+import {
+  ConfigTag,
+  EXCHANGE_LIMIT_DEFAULT_S,
+  VendorCommand,
+  VendorStatus,
+} from '../../../protocol/native-constants.ts';
 import type { ReaderConfig } from '../../../protocol/native/device-info.ts';
 import type { VendorResponse } from '../../../protocol/native/vendor-escape.ts';
 import type { UpdateRig } from '../../../simulator/boot/update-rig.ts';
@@ -23,7 +28,24 @@ const DEFAULTS: ReaderConfig = {
   beeper: true,
   pinTimeout: 30,
   timeExtensionInterval: 1000,
+  exchangeLimit: EXCHANGE_LIMIT_DEFAULT_S,
 };
+
+/** The TLVs of the newest configuration record in flash (magic "KRCF", FLASH.md). */
+function recordTlvs(rig: UpdateRig): number[][] {
+  const d = rig.flash.data;
+  let best: { seq: number; tlvs: Uint8Array } | undefined;
+  for (let i = 0; i + 16 <= d.length; i += 4096) {
+    if (d[i] !== 0x4b || d[i + 1] !== 0x52 || d[i + 2] !== 0x43 || d[i + 3] !== 0x46) continue;
+    const length = d[i + 6] | (d[i + 7] << 8);
+    const seq = (d[i + 8] | (d[i + 9] << 8) | (d[i + 10] << 16) | (d[i + 11] << 24)) >>> 0;
+    if (!best || seq > best.seq) best = { seq, tlvs: d.subarray(i + 16, i + 16 + length) };
+  }
+  const out: number[][] = [];
+  for (let at = 0; best && at < best.tlvs.length; at += 2 + best.tlvs[at + 1])
+    out.push([...best.tlvs.subarray(at, at + 2 + best.tlvs[at + 1])]);
+  return out;
+}
 
 async function read(
   clock: VirtualClock,
@@ -106,10 +128,35 @@ describe('configuration area', () => {
       [[0x04, 0x01, 0x00], VendorStatus.BadParameter], // PIN timeout 0
       [[0x05, 0x02, 0x10, 0x00], VendorStatus.BadParameter], // 16 ms time extension
       [[0x02, 0x01, 0x04], VendorStatus.BadParameter], // language must be u16
+      [[0x06, 0x02, 0x04, 0x00], VendorStatus.BadParameter], // exchange limit 4 s
+      [[0x06, 0x02, 0x59, 0x02], VendorStatus.BadParameter], // exchange limit 601 s
+      [[0x06, 0x01, 0x3c], VendorStatus.BadParameter], // exchange limit must be u16
     ];
     for (const [bytes, status] of bad)
       expect((await raw(clock, rig, W, bytes))[3], JSON.stringify(bytes)).toBe(status);
     expect(await readOk(clock, rig)).toEqual(DEFAULTS);
+  });
+
+  it('the exchange limit: written and kept; in the record only when it is not the default', async () => {
+    const clock = new VirtualClock();
+    const rig = newRig(k, factory, 4, clock);
+    const write = (config: ReaderConfig) =>
+      ask(clock, rig, { command: VendorCommand.ConfigWrite, config });
+    expect((await write({ serialNumber: 'KR2400002' })).status).toBe(VendorStatus.Ok);
+    expect(await readOk(clock, rig)).toEqual({ ...DEFAULTS, serialNumber: 'KR2400002' });
+    // Firmware older than the tag refuses a record holding it and would drop every setting
+    // (the serial number too) after a rollback: at the default the record leaves it out.
+    expect(recordTlvs(rig).map((t) => t[0])).toEqual([1, 2, 3, 4, 5]);
+    expect((await write({ exchangeLimit: 90 })).status).toBe(VendorStatus.Ok);
+    const set = { ...DEFAULTS, serialNumber: 'KR2400002', exchangeLimit: 90 };
+    expect(await readOk(clock, rig)).toEqual(set);
+    expect(recordTlvs(rig).at(-1)).toEqual([ConfigTag.ExchangeLimit, 2, 90, 0]);
+    rig.powerCut();
+    await settle(clock, rig.whenRunning());
+    expect(await readOk(clock, rig)).toEqual(set);
+    expect((await write({ exchangeLimit: EXCHANGE_LIMIT_DEFAULT_S })).status).toBe(VendorStatus.Ok);
+    expect(await readOk(clock, rig)).toEqual({ ...set, exchangeLimit: EXCHANGE_LIMIT_DEFAULT_S });
+    expect(recordTlvs(rig).map((t) => t[0])).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('a power cut during the write leaves the old or the new settings', async () => {
