@@ -106,6 +106,48 @@ describe('CcidClient', () => {
     expect(r.vt.now() - t0).toBeCloseTo(10_000, 0);
   });
 
+  it('time extensions never stretch a command past its maxTimeMs: typed timeout, Abort', async () => {
+    // A card that works an hour, the reader sending a time extension every second.
+    const r = await rig('native', 1000);
+    r.reader.insert(0, okCard(3_600_000));
+    await powerOn(r, 0);
+    const t0 = r.vt.now();
+    const e = await r.vt
+      .settle(r.client.command(xfr(0, 0xb0), { timeoutMs: 3000, maxTimeMs: 63_000 }))
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'timeout', timedOut: true, slot: 0 });
+    expect(String((e as Error).message)).toMatch(/maximum of 63000 ms/);
+    expect(r.vt.now() - t0).toBe(63_000);
+    const abort = r.reader.received.findLast((x) => x.type === PcToRdr.Abort);
+    expect(abort?.slot).toBe(0);
+    // The slot is free again once the reader answered the Abort.
+    r.reader.insert(0, okCard());
+    await powerOn(r, 0);
+    const m = await r.vt.settle(r.client.command(xfr(0, 0xb2), { maxTimeMs: 63_000 }));
+    expect(m).toMatchObject({ commandStatus: CommandStatus.Ok });
+  });
+
+  it('without maxTimeMs the time extensions keep a command alive (libccid)', async () => {
+    const r = await rig('native', 1000);
+    r.reader.insert(0, okCard(120_000));
+    await powerOn(r, 0);
+    const t0 = r.vt.now();
+    const m = await r.vt.settle(r.client.command(xfr(0, 0xb0), { timeoutMs: 3000 }));
+    expect(m).toMatchObject({ commandStatus: CommandStatus.Ok });
+    expect(r.vt.now() - t0).toBeCloseTo(120_000, 0);
+  });
+
+  it('a maxTimeMs shorter than the timeout bounds the first wait too', async () => {
+    const r = await rig('native', 1_000_000);
+    r.reader.insert(0, okCard(10_000));
+    await powerOn(r, 0);
+    const t0 = r.vt.now();
+    await expect(
+      r.vt.settle(r.client.command(xfr(0, 0xb0), { timeoutMs: 9000, maxTimeMs: 4000 })),
+    ).rejects.toMatchObject({ code: 'timeout' });
+    expect(r.vt.now() - t0).toBe(4000);
+  });
+
   it('times out a silent card, aborts the slot, and the next command works', async () => {
     const r = await rig('native', 1_000_000); // no time extension
     r.reader.insert(0, okCard(10_000));

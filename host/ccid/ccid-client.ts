@@ -3,7 +3,9 @@
 // - one command in flight per slot, in order; commands to different slots overlap (native);
 //   in compat one command at a time overall, as libccid and a GemPC Twin (bMaxCCIDBusySlots 1);
 // - a timeout per command, restarted on every time-extension answer and multiplied by its bError
-//   (libccid commands.c ~1611), and on every time-request byte;
+//   (libccid commands.c ~1611), and on every time-request byte; and, when the caller gives one,
+//   a maximum time from the command's first write that no time extension stretches (a card that
+//   asks for time for ever, PROTOCOL.md §5 "The whole-exchange limit");
 // - on timeout or cancellation: the caller gets a typed error at once, PC_to_RDR_Abort goes to
 //   the slot, and the slot stays closed until the reader has answered the Abort (or it times out),
 //   so the next command is never bounced as CMD_SLOT_BUSY;
@@ -43,6 +45,11 @@ export type CcidAnswer = Exclude<
 
 export interface CommandOptions {
   timeoutMs?: number;
+  /**
+   * The longest the command may take from its first write, time extensions and time requests
+   * notwithstanding: then ReaderTimeoutError and PC_to_RDR_Abort, as for a timeout.
+   */
+  maxTimeMs?: number;
   signal?: AbortSignal;
   /** Each time-extension answer (bStatus 0x80), e.g. PIN-entry progress in the native profile. */
   onTimeExtension?(m: CcidAnswer): void;
@@ -97,6 +104,8 @@ interface Pending {
   resent: boolean;
   writeOrder: number;
   timer: TimerHandle | undefined;
+  /** Clock time past which no time extension re-arms the timer (options.maxTimeMs). */
+  deadline: number | undefined;
   onAbort: (() => void) | undefined;
   /** For the Abort sent on behalf of a timed-out command: the command it ends. */
   aborts?: Pending;
@@ -178,6 +187,7 @@ export class CcidClient {
         resent: false,
         writeOrder: 0,
         timer: undefined,
+        deadline: undefined,
         onAbort: undefined,
       };
       if (options.signal) {
@@ -309,6 +319,7 @@ export class CcidClient {
       if (p.settled) continue;
       lane.active = p;
       p.phase = 'sent';
+      if (p.options.maxTimeMs !== undefined) p.deadline = this.#clock.now() + p.options.maxTimeMs;
       // Armed first: a link may deliver the answer synchronously, inside the write.
       this.#arm(p, p.timeoutMs);
       this.#write(p);
@@ -340,13 +351,15 @@ export class CcidClient {
     p.timer = undefined;
     if (p.phase === 'done') return;
     const started = this.#clock.now();
+    const capped = p.deadline !== undefined && started + ms >= p.deadline;
+    const wait = capped ? Math.max(0, p.deadline! - started) : ms;
     p.timer = this.#clock.setTimeout(() => {
       p.timer = undefined;
-      this.#timedOut(p, started);
-    }, ms);
+      this.#timedOut(p, started, capped);
+    }, wait);
   }
 
-  #timedOut(p: Pending, armedAt: number): void {
+  #timedOut(p: Pending, armedAt: number, capped = false): void {
     if (this.#closedError) return;
     if (p.aborts) {
       // No answer to our Abort either: give the slot back; later answers are ignored.
@@ -356,11 +369,17 @@ export class CcidClient {
     }
     if (p.phase === 'aborting') return;
     const silent = this.#lastActivity <= armedAt;
+    const what = capped
+      ? `no final answer within its maximum of ${p.options.maxTimeMs} ms (time extensions do not stretch it)`
+      : `no answer in ${p.timeoutMs} ms`;
     this.#settle(p, () =>
       p.reject(
         new ReaderTimeoutError(
-          `${commandName(p.command.type)} on slot ${p.command.slot}: no answer in ${p.timeoutMs} ms`,
-          { reader: this.path, slot: p.command.slot },
+          `${commandName(p.command.type)} on slot ${p.command.slot}: ${what}`,
+          {
+            reader: this.path,
+            slot: p.command.slot,
+          },
         ),
       ),
     );
@@ -401,6 +420,7 @@ export class CcidClient {
       resent: true, // never the target of a NAK resend
       writeOrder: 0,
       timer: undefined,
+      deadline: undefined,
       onAbort: undefined,
       aborts: p,
     };

@@ -31,6 +31,12 @@ export interface ReaderCapabilities {
    */
   readonly timeExtensionIntervalMs: number | undefined;
   /**
+   * The reader's whole-exchange limit (native: ConfigTag.ExchangeLimit, PROTOCOL.md §5): a card
+   * exchange ends with ICC_MUTE after this long whatever the card asks; undefined when unknown
+   * (compat, or a reader that does not report it).
+   */
+  readonly exchangeLimitMs: number | undefined;
+  /**
    * What the compat profile cannot do, in words, for the warning given when the driver falls
    * back to it. Empty in the native profile.
    */
@@ -48,6 +54,7 @@ export const COMPAT_LIMITATIONS: readonly string[] = [
 export function nativeCapabilities(
   hello: HelloInfo,
   timeExtensionIntervalMs?: number,
+  exchangeLimitMs?: number,
 ): ReaderCapabilities {
   const has = (f: ReaderFeature): boolean => (hello.features & f) !== 0;
   return {
@@ -63,6 +70,7 @@ export function nativeCapabilities(
     pinVerify: has(ReaderFeature.PinVerify),
     pinModify: has(ReaderFeature.PinModify),
     timeExtensionIntervalMs,
+    exchangeLimitMs,
     limitations: [],
   };
 }
@@ -88,6 +96,7 @@ export function compatCapabilities(
     pinVerify: false,
     pinModify: false,
     timeExtensionIntervalMs: undefined,
+    exchangeLimitMs: undefined,
     limitations: COMPAT_LIMITATIONS,
   };
 }

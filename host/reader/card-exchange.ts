@@ -1,6 +1,7 @@
-// One APDU to a powered card. Native (APDU level): one XfrBlock; a response the reader chains
-// (bChainParameter 1 or 3) is collected with empty XfrBlocks of wLevelParameter 0x10 (CCID §6.1.4,
-// iso7816-and-ccid.md §B5). Compat (TPDU level): T=0 through t0-tpdu.ts.
+// One APDU to a powered card. Native (APDU level): one XfrBlock, answered by one DataBlock — our
+// reader never chains a response (the largest R-APDU fits one native message, PROTOCOL.md §5),
+// so a DataBlock that says more parts follow is a protocol error here. Compat (TPDU level): T=0
+// through t0-tpdu.ts.
 import {
   ChainLevel,
   CommandStatus,
@@ -21,15 +22,14 @@ import {
 import type { PoweredCard } from './card-power.ts';
 import { transmitT0 } from './t0-tpdu.ts';
 
-/** Bound on response chaining: 64 parts of 4 KiB is far more than any R-APDU (65 538 bytes). */
-const MAX_RESPONSE_PARTS = 64;
-
 export interface ExchangeContext {
   client: CcidClient;
   slot: number;
   card: PoweredCard;
   /** Host timeout of one XfrBlock (restarted by each time extension). */
   timeoutMs: number;
+  /** The longest one XfrBlock may take, time extensions notwithstanding (slot.ts). */
+  maxTimeMs?: number;
   level: 'apdu' | 'tpdu';
   details: ReaderErrorDetails;
   signal?: AbortSignal;
@@ -48,42 +48,33 @@ export async function exchangeApdu(ctx: ExchangeContext, apdu: Uint8Array): Prom
       ctx.details,
     );
   }
-  if (ctx.level === 'tpdu') return transmitT0((tpdu) => xfr(ctx, tpdu, ChainLevel.Complete), apdu);
-  const parts: Uint8Array[] = [];
-  let m = await xfrBlock(ctx, apdu, ChainLevel.Complete);
-  for (let i = 0; ; i++) {
-    parts.push(m.data);
-    if (m.chainParameter !== ChainLevel.Begins && m.chainParameter !== ChainLevel.Continues) break;
-    if (i >= MAX_RESPONSE_PARTS) {
-      throw new ProtocolError(
-        `response chained over more than ${MAX_RESPONSE_PARTS} parts`,
-        ctx.details,
-      );
-    }
-    m = await xfrBlock(ctx, new Uint8Array(0), ChainLevel.ContinueResponse);
-  }
-  return parts.length === 1 ? parts[0] : concat(parts);
+  if (ctx.level === 'tpdu') return transmitT0((tpdu) => xfr(ctx, tpdu), apdu);
+  return xfr(ctx, apdu);
 }
 
-async function xfr(ctx: ExchangeContext, data: Uint8Array, level: ChainLevel): Promise<Uint8Array> {
-  return (await xfrBlock(ctx, data, level)).data;
-}
-
-async function xfrBlock(
-  ctx: ExchangeContext,
-  data: Uint8Array,
-  levelParameter: ChainLevel,
-): Promise<Extract<CcidAnswer, { type: RdrToPc.DataBlock }>> {
+async function xfr(ctx: ExchangeContext, data: Uint8Array): Promise<Uint8Array> {
   const m = await ctx.client.command(
-    { type: PcToRdr.XfrBlock, slot: ctx.slot, bwi: 0, levelParameter, data },
-    { timeoutMs: ctx.timeoutMs, signal: ctx.signal },
+    {
+      type: PcToRdr.XfrBlock,
+      slot: ctx.slot,
+      bwi: 0,
+      levelParameter: ChainLevel.Complete,
+      data,
+    },
+    { timeoutMs: ctx.timeoutMs, maxTimeMs: ctx.maxTimeMs, signal: ctx.signal },
   );
   if (m.type !== RdrToPc.DataBlock) throw new ProtocolError('XfrBlock: no DataBlock', ctx.details);
   if (m.commandStatus === CommandStatus.Failed) {
     ctx.onCardState(m.iccStatus);
     throw cardError(m, ctx.details);
   }
-  return m;
+  if (m.chainParameter !== ChainLevel.Complete) {
+    throw new ProtocolError(
+      `XfrBlock: a DataBlock with bChainParameter ${m.chainParameter}; the reader's answers are never chained`,
+      ctx.details,
+    );
+  }
+  return m.data;
 }
 
 function cardError(m: CcidAnswer, details: ReaderErrorDetails): ReaderError {
@@ -94,14 +85,4 @@ function cardError(m: CcidAnswer, details: ReaderErrorDetails): ReaderError {
     });
   }
   return failureError(m, 'APDU', details);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -190,9 +190,11 @@ export class ReaderConnection {
       }
       // Echo off from here on; one command per slot; the native message size.
       this.#client = makeClient('native', hello.hello.maxMessageLength);
+      const timing = await this.#timing();
       this.#capabilities = nativeCapabilities(
         { ...hello.hello, profile: Profile.Native },
-        await this.#timeExtensionInterval(),
+        timing.timeExtensionInterval,
+        timing.exchangeLimit === undefined ? undefined : timing.exchangeLimit * 1000,
       );
       return;
     }
@@ -204,16 +206,19 @@ export class ReaderConnection {
     );
   }
 
-  /** The reader's time-extension cadence (ConfigRead); undefined when it cannot be read. */
-  async #timeExtensionInterval(): Promise<number | undefined> {
+  /**
+   * The reader's time-extension cadence (ms) and whole-exchange limit (s), by ConfigRead; each
+   * undefined when it cannot be read (a reader older than the tag leaves it out).
+   */
+  async #timing(): Promise<{ timeExtensionInterval?: number; exchangeLimit?: number }> {
     try {
       const r = await vendorEscape(this.#client, {
         command: VendorCommand.ConfigRead,
-        tags: [ConfigTag.TimeExtensionInterval],
+        tags: [ConfigTag.TimeExtensionInterval, ConfigTag.ExchangeLimit],
       });
-      return r.config.timeExtensionInterval;
+      return r.config;
     } catch (e) {
-      if (e instanceof ReaderError && e.code !== 'reader-detached') return undefined;
+      if (e instanceof ReaderError && e.code !== 'reader-detached') return {};
       throw e;
     }
   }

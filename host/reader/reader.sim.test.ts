@@ -13,6 +13,24 @@ import { Reader, type CardEvent } from './reader.ts';
 import { verifyPin } from '../pin/pin-entry.ts';
 import { PowerSelect } from '../../protocol/ccid-constants.ts';
 import { VoltageClass } from '../../firmware/hal.ts';
+import { EXCHANGE_LIMIT_DEFAULT_S } from '../../protocol/native-constants.ts';
+import { resolveCardSpec } from '../../simulator/profiles/index.ts';
+import { VirtualCard } from '../../simulator/card/virtual-card.ts';
+import type { CardContacts } from '../../simulator/card/contract.ts';
+
+/** A social security card whose READ RECORD works for an hour, sending a NULL every 2000 etu. */
+function endlessCard(): CardContacts {
+  const spec = resolveCardSpec('ssc3:li-na', {});
+  const t = spec.transport;
+  return new VirtualCard(
+    {
+      ...t,
+      processingUsByIns: { ...t.processingUsByIns, B2: 3_600_000_000 },
+      t0NullIntervalEtu: 2000,
+    },
+    spec.os,
+  );
+}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -20,11 +38,11 @@ afterEach(async () => {
 });
 
 async function simRig(
-  card = 'ssc3:li-na',
+  card: string | CardContacts = 'ssc3:li-na',
   options: { profile?: 'auto' | 'compat'; seed?: number; powerSelect?: PowerSelect } = {},
 ) {
   const sim = await Simulation.create({ seed: options.seed ?? 7, trace: false });
-  sim.insertCard(0, createCard(card, { prng: sim.prng }));
+  sim.insertCard(0, typeof card === 'string' ? createCard(card, { prng: sim.prng }) : card);
   sim.insertCard(1, createCard('psam', { prng: sim.prng }));
   const vt = virtualTime(sim.clock);
   let streams = 0;
@@ -323,5 +341,23 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     await expect(r.vt.settle(readSscBasic(card, { psam: new Psam(psam) }))).resolves.toMatchObject({
       name: '李娜',
     });
+  });
+
+  it('a card that works for an hour: card-mute at the reader’s whole-exchange limit, then the card works again', async () => {
+    const r = await simRig(endlessCard());
+    expect(r.reader.capabilities?.exchangeLimitMs).toBe(EXCHANGE_LIMIT_DEFAULT_S * 1000);
+    const card = await r.vt.settle(r.reader.connect(0));
+    const select = Uint8Array.of(0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00);
+    expect([...(await r.vt.settle(card.transmit(select))).slice(-2)]).toEqual([0x90, 0x00]);
+    const t0 = r.vt.now();
+    const read = Uint8Array.of(0x00, 0xb2, 0x07, (0x05 << 3) | 4, 0x0b);
+    const e = await r.vt.settle(card.transmit(read), 600_000).catch((x: unknown) => x);
+    // The reader ends it (ICC_MUTE, the card deactivated) before the driver's own bound.
+    expect(e).toMatchObject({ code: 'card-mute' });
+    expect(r.vt.now() - t0).toBeGreaterThanOrEqual(EXCHANGE_LIMIT_DEFAULT_S * 1000);
+    expect(r.vt.now() - t0).toBeLessThan(EXCHANGE_LIMIT_DEFAULT_S * 1000 + 1000);
+    // The same session goes on: the card is powered again for the next APDU.
+    expect([...(await r.vt.settle(card.transmit(select))).slice(-2)]).toEqual([0x90, 0x00]);
+    expect(r.sim.reader.panics).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PcToRdr } from '../../protocol/ccid-constants.ts';
 import { Profile, VendorCommand, VendorStatus } from '../../protocol/native-constants.ts';
+import type { ReaderConfig } from '../../protocol/native/device-info.ts';
 import type { FakeCard } from '../ccid/testing/fake-reader.ts';
 import { fakeTransport } from '../ccid/testing/fake-link.ts';
 import { virtualTime, type VirtualTime } from '../ccid/testing/virtual-time.ts';
@@ -36,9 +37,20 @@ function card(delayMs = 0, atr = ATR_T0): FakeCard & { log: number[] } {
   };
 }
 
-async function rig(options: { kind?: 'native' | 'stock' | 'silent'; slots?: number } = {}) {
+async function rig(
+  options: {
+    kind?: 'native' | 'stock' | 'silent';
+    slots?: number;
+    config?: ReaderConfig;
+  } = {},
+) {
   const vt = virtualTime();
-  const fake = fakeTransport({ clock: vt.clock, kind: options.kind, slots: options.slots });
+  const fake = fakeTransport({
+    clock: vt.clock,
+    kind: options.kind,
+    slots: options.slots,
+    config: options.config,
+  });
   const reader = new Reader(fake.transport, { clock: vt.clock });
   const events: string[] = [];
   const warnings: string[] = [];
@@ -284,6 +296,41 @@ describe('Reader', () => {
     await expect(s.transmit(Uint8Array.of(0, 1))).rejects.toMatchObject({ code: 'bad-request' });
     await expect(s.transmit(new Uint8Array(5000))).rejects.toMatchObject({ code: 'bad-request' });
     await r.reader.close();
+  });
+});
+
+describe('the maximum exchange time (PROTOCOL.md §5, the whole-exchange limit)', () => {
+  for (const [what, options, maxMs] of [
+    ['a native reader that does not report its limit', { kind: 'native' }, 63_000],
+    ['a stock reader (compat)', { kind: 'stock', slots: 1 }, 63_000],
+    [
+      'a native reader whose limit is 10 s',
+      { kind: 'native', config: { timeExtensionInterval: 1000, exchangeLimit: 10 } },
+      13_000,
+    ],
+  ] as const) {
+    it(`time extensions never stretch an APDU past it: ${what}`, async () => {
+      // The card works an hour; the reader sends a time extension every second and never ends
+      // the exchange itself.
+      const r = await rig(options as Parameters<typeof rig>[0]);
+      r.fake.reader.insert(0, card(3_600_000));
+      await attach(r);
+      const session = await within(r.vt, r.reader.connect(0));
+      const t0 = r.vt.now();
+      const e = await within(r.vt, session.transmit(apdu(0xb0))).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'timeout', timedOut: true, slot: 0 });
+      expect(r.vt.now() - t0).toBe(maxMs);
+      const received = r.fake.reader.received;
+      expect(received.findLast((x) => x.type === PcToRdr.Abort)?.slot).toBe(0);
+      await r.reader.close();
+    });
+  }
+
+  it('is the reader’s limit plus 3 s, EXCHANGE_LIMIT_DEFAULT_S when it does not say', async () => {
+    const { maxExchangeTime } = await import('./slot.ts');
+    expect(maxExchangeTime(undefined)).toBe(63_000);
+    expect(maxExchangeTime(10_000)).toBe(13_000);
+    expect(maxExchangeTime(600_000)).toBe(603_000);
   });
 });
 

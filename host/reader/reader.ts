@@ -390,6 +390,7 @@ export class Reader extends EventEmitter<ReaderEvents> {
       },
       level,
       timeExtensionIntervalMs: connection.capabilities.timeExtensionIntervalMs,
+      exchangeLimitMs: connection.capabilities.exchangeLimitMs,
       powerSelect: this.#powerSelect,
       cardInserted: (slot: number) => this.#cardEvent('card-inserted', slot),
       cardRemoved: (slot: number) => this.#cardEvent('card-removed', slot),

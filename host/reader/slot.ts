@@ -4,6 +4,7 @@
 import { IccStatus, type PowerSelect } from '../../protocol/ccid-constants.ts';
 import type { CcidClient } from '../ccid/ccid-client.ts';
 import { CONTROL_TIMEOUT_MS } from '../ccid/card-timeouts.ts';
+import { EXCHANGE_LIMIT_DEFAULT_S } from '../../protocol/native-constants.ts';
 import type { SecurePayload } from '../../protocol/pin-structures.ts';
 import { ccidSecureChannel } from '../pin/ccid-secure-channel.ts';
 import type { SecureOptions } from '../pin/secure-channel.ts';
@@ -27,6 +28,8 @@ export interface SlotHost {
   readonly level: 'apdu' | 'tpdu';
   /** The reader's time-extension cadence, when known (native). */
   readonly timeExtensionIntervalMs: number | undefined;
+  /** The reader's whole-exchange limit, when known (native, ConfigTag.ExchangeLimit). */
+  readonly exchangeLimitMs: number | undefined;
   /** bPowerSelect for a slot's IccPowerOn (ReaderOptions.powerSelect). */
   powerSelect(slot: number): PowerSelect;
   cardInserted(slot: number): void;
@@ -41,6 +44,20 @@ export interface SlotHost {
 export function exchangeTimeout(libccidMs: number, intervalMs: number | undefined): number {
   if (intervalMs === undefined || !(intervalMs > 0)) return libccidMs;
   return Math.min(libccidMs, 2 * intervalMs + CONTROL_TIMEOUT_MS);
+}
+
+/**
+ * The longest one XfrBlock may take, time extensions notwithstanding: the reader's whole-exchange
+ * limit (PROTOCOL.md §5; EXCHANGE_LIMIT_DEFAULT_S when it does not say, as for a stock reader in
+ * compat) plus CONTROL_TIMEOUT_MS for its ICC_MUTE answer to arrive. Past it: ReaderTimeoutError,
+ * and PC_to_RDR_Abort to the slot.
+ */
+export function maxExchangeTime(readerLimitMs: number | undefined): number {
+  const limit =
+    readerLimitMs !== undefined && readerLimitMs > 0
+      ? readerLimitMs
+      : EXCHANGE_LIMIT_DEFAULT_S * 1000;
+  return limit + CONTROL_TIMEOUT_MS;
 }
 
 export class Slot {
@@ -147,6 +164,7 @@ export class Slot {
         slot: this.index,
         card,
         timeoutMs: exchangeTimeout(card.exchangeTimeoutMs, this.#host.timeExtensionIntervalMs),
+        maxTimeMs: maxExchangeTime(this.#host.exchangeLimitMs),
         level: this.#host.level,
         details: this.details,
         signal,

@@ -27,6 +27,7 @@ import {
   isVendorEscape,
   type VendorRequest,
 } from '../../../protocol/native/vendor-escape.ts';
+import { READER_CONFIG_SCHEMA, type ReaderConfig } from '../../../protocol/native/device-info.ts';
 import { NATIVE_MAX_MESSAGE_LENGTH, MAX_APDU_DATA } from '../../../protocol/serial-constants.ts';
 import { SerialDecoder } from '../../../protocol/serial-decoder.ts';
 import { encodeFrame, encodeNak, shortEcho } from '../../../protocol/serial-frame.ts';
@@ -52,6 +53,8 @@ export interface FakeReaderOptions {
   /** While a card works longer than this, send a time extension this often (native and compat). */
   timeExtensionMs?: number;
   serialNumber?: string;
+  /** Answers ConfigRead with these settings (the tags asked for); without it, UnknownCommand. */
+  config?: ReaderConfig;
 }
 
 export interface Received {
@@ -82,6 +85,7 @@ export class FakeReader {
   readonly #slots: SlotState[];
   readonly #teMs: number;
   readonly #serial: string;
+  readonly #config: ReaderConfig | undefined;
   #stream: Duplex | undefined;
   #decoder = new SerialDecoder({ maxMessageLength: NATIVE_MAX_MESSAGE_LENGTH });
 
@@ -90,6 +94,7 @@ export class FakeReader {
     this.#kind = options.kind ?? 'native';
     this.#teMs = options.timeExtensionMs ?? 1000;
     this.#serial = options.serialNumber ?? 'FAKE0001';
+    this.#config = options.config;
     this.#slots = Array.from({ length: options.slots ?? 3 }, () => ({
       card: undefined,
       active: false,
@@ -352,6 +357,21 @@ export class FakeReader {
         this.beeps++;
         reply = encodeVendorResponse({ command: r.command, status: ok });
         break;
+      case VendorCommand.ConfigRead: {
+        if (!this.#config) {
+          reply = encodeVendorResponse({ command: r.command, status: VendorStatus.UnknownCommand });
+          break;
+        }
+        const all = this.#config;
+        const config: ReaderConfig = {};
+        for (const [key, [tag]] of Object.entries(READER_CONFIG_SCHEMA)) {
+          const k = key as keyof ReaderConfig;
+          if ((r.tags.length === 0 || r.tags.includes(tag)) && all[k] !== undefined)
+            (config as Record<string, unknown>)[k] = all[k];
+        }
+        reply = encodeVendorResponse({ command: r.command, status: ok, config });
+        break;
+      }
       default:
         reply = encodeVendorResponse({ command: r.command, status: VendorStatus.UnknownCommand });
     }
