@@ -398,11 +398,25 @@ describe('raw APDUs', () => {
   });
 
   it('PIN-bearing commands are refused even then, before any byte goes to the card', async () => {
+    const sent = rig.service.core.metrics.operations.get({ operation: 'apdu', outcome: 'ok' });
     for (const apdu of [
       '0020000003123456',
       '805E0100071234FF567890',
       '0024000006112233445566',
       '002C000003123456',
+      // VERIFY with the odd INS (BER-TLV data), in another class, and the other odd PIN commands.
+      '0021008106313233343536',
+      '8020000003123456',
+      '0025000006112233445566',
+      '002D000003123456',
+      // CHANGE PIN in any proprietary class.
+      '905E0100071234FF567890',
+      'E05E0100071234FF567890',
+      // VERIFY inside ENVELOPE (even and odd), and a piece of a chained command.
+      '00C2000008002000010331323300',
+      '00C3000008002000010331323300',
+      '10200001023132',
+      '10A404000F7378312E73682EC9E7BBE1B1A3D5CF',
     ]) {
       const r = await rig.request({
         method: 'POST',
@@ -413,6 +427,26 @@ describe('raw APDUs', () => {
       expect(r.statusCode, apdu).toBe(403);
       expect(json(r.body).error.code).toBe('pin-apdu-refused');
     }
+    // A PIN command hidden behind an allowed one is refused too: the whole request, nothing sent.
+    const mixed = await rig.request({
+      method: 'POST',
+      url: '/api/readers/sim/slots/0/apdu',
+      token: RAW_TOKEN,
+      payload: { apdus: [SELECT_SSSE, '0021008106313233343536'] },
+    });
+    expect(mixed.statusCode).toBe(403);
+    expect(json(mixed.body).error.message).toContain('apdus[1]');
+    expect(rig.service.core.metrics.operations.get({ operation: 'apdu', outcome: 'ok' })).toBe(
+      sent,
+    );
+    // VERIFY without data (the tries left) goes to the card.
+    const tries = await rig.request({
+      method: 'POST',
+      url: '/api/readers/sim/slots/0/apdu',
+      token: RAW_TOKEN,
+      payload: { apdus: [SELECT_SSSE, '00200000'] },
+    });
+    expect(tries.statusCode).toBe(200);
   });
 
   it('bad APDUs and slots: 400 / 404', async () => {

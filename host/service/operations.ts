@@ -14,6 +14,7 @@ import {
   type HealthCardData,
   type SscBasicInfo,
 } from '../index.ts';
+import { apduMayCarryPin } from '../../protocol/pin-commands.ts';
 import { toHex } from '../iso7816/hex.ts';
 import type { EventBus } from './event-bus.ts';
 import { ServiceError, toServiceError } from './errors.ts';
@@ -159,7 +160,11 @@ export class CardOperations {
     );
   }
 
-  /** Raw APDUs, for applications allowed them; commands that carry a PIN are refused. */
+  /**
+   * Raw APDUs, for applications allowed them. A command that may carry a PIN typed on the PC, or
+   * hide one (ENVELOPE, chaining), is refused before any byte goes to the card
+   * (protocol/pin-commands.ts apduMayCarryPin).
+   */
   apdu(
     caller: Caller,
     readerId: string,
@@ -173,11 +178,11 @@ export class CardOperations {
         `application "${caller.application}" may not send raw APDUs (rawApdu in the config)`,
       );
     apdus.forEach((a, i) => {
-      if (carriesPin(a))
+      if (apduMayCarryPin(a[0], a[1], a.length))
         throw new ServiceError(
           403,
           'pin-apdu-refused',
-          `apdus[${i}] would carry a PIN from the PC; PINs are typed on the reader's keypad (POST /api/readers/{reader}/pin/verify)`,
+          `apdus[${i}] may carry a PIN from the PC (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, CHANGE PIN, or a command hidden in ENVELOPE or chaining, with data); PINs are typed on the reader's keypad (POST /api/readers/{reader}/pin/verify)`,
         );
     });
     return this.run(caller, readerId, 'apdu', async (entry) => {
@@ -318,16 +323,4 @@ export class CardOperations {
       (o) => o.outcome,
     );
   }
-}
-
-/**
- * Whether a command APDU would carry a PIN in clear from the PC: VERIFY (20), CHANGE REFERENCE
- * DATA (24), RESET RETRY COUNTER (2C) and the social security card's CHANGE PIN (8x 5E) with a
- * data field. VERIFY without data (asking for the tries left) is harmless.
- */
-export function carriesPin(apdu: Uint8Array): boolean {
-  if (apdu.length <= 5) return false;
-  const ins = apdu[1];
-  const proprietary = (apdu[0] & 0x80) !== 0;
-  return ins === 0x20 || ins === 0x24 || ins === 0x2c || (proprietary && ins === 0x5e);
 }
