@@ -475,6 +475,103 @@ describe('raw APDUs', () => {
   });
 });
 
+describe('operation deadlines and the per-reader queue', () => {
+  let rig: Rig;
+  beforeAll(async () => (rig = await serviceRig({ limits: { operationMs: 5000, maxQueued: 2 } })));
+  afterAll(() => rig.close());
+  const his = { application: 'his', rawApdu: false };
+
+  /** An operation that never ends by itself (a wedged reader), with the signal it was given. */
+  function hang(deadlineMs: number) {
+    let signal: AbortSignal | undefined;
+    const result = rig.service.core.ops
+      .run(
+        his,
+        'sim',
+        'test.hang',
+        (_entry, s) => {
+          signal = s;
+          return new Promise<never>(() => {});
+        },
+        () => 'ok',
+        deadlineMs,
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as { status: number; code: string; message: string },
+      );
+    return { result, signal: () => signal };
+  }
+
+  it('an operation past its deadline: 504, its signal fires, and the reader goes to the next one', async () => {
+    const stuck = hang(1000);
+    await until('the hang runs', () => stuck.signal() !== undefined);
+    const read1 = rig.request({ method: 'POST', url: '/api/readers/sim/ssc/read' });
+    const read2 = rig.request({ method: 'POST', url: '/api/national/iReadCardBas', payload: {} });
+    await until('two wait', () => rig.service.core.ops.queued('sim') === 3);
+    // The line is full: a clear 503, at once.
+    const full = await rig.request({ method: 'POST', url: '/api/readers/sim/bank/read' });
+    expect(full.statusCode).toBe(503);
+    expect(full.headers['retry-after']).toBe('1');
+    expect(json(full.body).error).toEqual({
+      code: 'reader-queue-full',
+      message: 'reader "sim" already has 2 operations waiting; try again shortly',
+    });
+
+    rig.clock.advance(1000);
+    expect(await stuck.result).toMatchObject({
+      status: 504,
+      code: 'operation-timeout',
+      message: 'test.hang on reader "sim" did not finish within 1000 ms and was stopped',
+    });
+    expect(stuck.signal()!.aborted).toBe(true);
+    // It never settles: the reader is freed after the driver's control timeout (3 s).
+    rig.clock.advance(2999);
+    expect(rig.service.core.ops.queued('sim')).toBe(3);
+    rig.clock.advance(1);
+    expect((await read1).statusCode).toBe(200);
+    expect(json((await read2).body)).toEqual({ code: 0, pOutInfo: LINA_BAS });
+    expect(rig.service.core.ops.queued('sim')).toBe(0);
+    const metrics = (await rig.request({ method: 'GET', url: '/metrics', token: null })).body;
+    expect(metrics).toContain(
+      'kiosk_reader_operations_total{operation="test.hang",outcome="operation-timeout"} 1',
+    );
+    expect(metrics).toContain('kiosk_reader_operations_queued{reader="sim"} 0');
+  });
+
+  it('an operation that waits for the reader past its deadline: 504 and it never runs', async () => {
+    const stuck = hang(20_000);
+    await until('the hang runs', () => stuck.signal() !== undefined);
+    const before = rig.service.core.metrics.operations.get({
+      operation: 'bank.read',
+      outcome: 'ok',
+    });
+    const waiting = rig.request({ method: 'POST', url: '/api/readers/sim/bank/read' });
+    await until('it waits', () => rig.service.core.ops.queued('sim') === 2);
+    rig.clock.advance(5000);
+    const r = await waiting;
+    expect(r.statusCode).toBe(504);
+    expect(json(r.body).error).toEqual({
+      code: 'operation-timeout',
+      message: 'bank.read waited 5000 ms for reader "sim" and was not started',
+    });
+    expect(rig.service.core.ops.queued('sim')).toBe(1);
+    rig.clock.advance(15_000 + 3000);
+    await stuck.result;
+    expect(rig.service.core.ops.queued('sim')).toBe(0);
+    expect(rig.service.core.metrics.operations.get({ operation: 'bank.read', outcome: 'ok' })).toBe(
+      before,
+    );
+  });
+
+  it('a PIN entry gets the keypad bound on top, for each PIN and a longer first key', () => {
+    const ops = rig.service.core.ops;
+    expect(ops.deadlineMs()).toBe(5000);
+    expect(ops.deadlineMs(1)).toBe(5000 + 270_000);
+    expect(ops.deadlineMs(3, 90)).toBe(5000 + 3 * (270_000 + 60_000));
+  });
+});
+
 describe('exclusive sessions', () => {
   let rig: Rig;
   beforeAll(async () => (rig = await serviceRig()));

@@ -3,7 +3,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, DEFAULT_PORT, loadConfig, parseConfig } from './config.ts';
+import { powerOnTimeoutMs } from '../ccid/card-timeouts.ts';
+import { maxExchangeTime } from '../reader/slot.ts';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  loadConfig,
+  parseConfig,
+} from './config.ts';
 import { program, resolveConfig } from './main.ts';
 
 const app = { id: 'his', token: 'a-long-enough-token-123' };
@@ -32,6 +41,31 @@ describe('parseConfig', () => {
     });
     expect(c.limits).toMatchObject({ pinPerMinute: 3, bodyBytes: 4096, maxClients: 64 });
     expect(c.sim).toEqual({ card: 'ssc2', sam: '', seed: 3 });
+  });
+
+  it("derives an operation's deadline from the driver's bounds; each limit can be set", () => {
+    // A power-on at the driver's longest and one exchange at its longest: about two minutes.
+    expect(DEFAULT_LIMITS.operationMs).toBe(powerOnTimeoutMs() + maxExchangeTime(undefined));
+    expect(DEFAULT_LIMITS.operationMs).toBeGreaterThan(100_000);
+    expect(DEFAULT_LIMITS.operationMs).toBeLessThan(180_000);
+    // One PIN: 30 s for the first key, then 15 more digits and Enter at most 15 s apart.
+    expect(DEFAULT_LIMITS.pinEntryMs).toBe(270_000);
+    const c = parseConfig({
+      limits: {
+        operationMs: 20_000,
+        pinEntryMs: 60_000,
+        maxQueued: 4,
+        maxSessionWaiters: 8,
+        hsmStepMs: 5000,
+      },
+    });
+    expect(c.limits).toMatchObject({
+      operationMs: 20_000,
+      pinEntryMs: 60_000,
+      maxQueued: 4,
+      maxSessionWaiters: 8,
+      hsmStepMs: 5000,
+    });
   });
 
   const bad: [string, unknown, string][] = [
@@ -72,6 +106,18 @@ describe('parseConfig', () => {
       'must not exceed',
     ],
     ['device number', { terminalDeviceNumber: 'a|b' }, 'terminalDeviceNumber'],
+    [
+      'operation deadline',
+      { limits: { operationMs: 10 } },
+      'limits.operationMs: must be an integer 1000..3600000',
+    ],
+    ['queue length', { limits: { maxQueued: -1 } }, 'limits.maxQueued: must be an integer'],
+    [
+      'session waiters',
+      { limits: { maxSessionWaiters: 1.5 } },
+      'limits.maxSessionWaiters: must be an integer',
+    ],
+    ['HSM step', { limits: { hsmStepMs: 0 } }, 'limits.hsmStepMs: must be an integer 100..'],
   ];
   for (const [what, value, message] of bad) {
     it(`refuses ${what}`, () => {

@@ -2,6 +2,8 @@
 // Every field is checked here, so a bad file stops the service at start with one clear message
 // naming the field, never later with a crash.
 import { readFile } from 'node:fs/promises';
+import { powerOnTimeoutMs } from '../ccid/card-timeouts.ts';
+import { maxExchangeTime } from '../reader/slot.ts';
 
 /** The port the service listens on when neither the config nor `--port` names one. */
 export const DEFAULT_PORT = 17600;
@@ -33,7 +35,43 @@ export interface ServiceLimits {
   readonly maxClients: number;
   /** Raw APDUs in one request. */
   readonly maxApdus: number;
+  /**
+   * The longest a card operation may take from its arrival, waiting for the reader included:
+   * 504 operation-timeout beyond, the operation is stopped and the reader freed.
+   */
+  readonly operationMs: number;
+  /** What each PIN typed on the keypad adds to an operation's deadline (a change has three). */
+  readonly pinEntryMs: number;
+  /** Operations waiting for one reader (503 reader-queue-full beyond). */
+  readonly maxQueued: number;
+  /** Requests waiting for one reader's exclusive session (503 too-many-waiters beyond). */
+  readonly maxSessionWaiters: number;
+  /**
+   * How long iReadCardBas_HSM_Step1 keeps the reader for its caller, waiting for Step2 (the HSM's
+   * round trip): another application's operation in between would replace the card's challenge.
+   */
+  readonly hsmStepMs: number;
 }
+
+/**
+ * The default deadline of a card operation, from the driver's own bounds: a power-on at the
+ * longest the driver waits for one (host/ccid/card-timeouts: the ATR's ISO 7816-3 limits, twice,
+ * ≈ 62 s) plus one exchange at the longest time extensions may stretch it (host/reader/slot:
+ * the reader's whole-exchange limit, 60 s by default, + 3 s) — about two minutes, so the driver's
+ * own typed error (card-mute, timeout) comes first whenever one of its bounds is what ends it. A
+ * working reader finishes a read in well under a second; the deadline is for one that does not.
+ */
+export const DEFAULT_OPERATION_MS = powerOnTimeoutMs() + maxExchangeTime(undefined);
+
+/** The reader's wait for the first key of a PIN when a request leaves it to the reader. */
+export const PIN_FIRST_KEY_DEFAULT_S = 30;
+/**
+ * One PIN on the reader's keypad at its longest without corrections (firmware/src/pin/
+ * pin-constants.ts): the first key within the reader's default 30 s, then the other 15 of at most
+ * 16 digits and Enter, each within 15 s of the one before — 4½ minutes. A request that asks for a
+ * longer first-key wait (timeoutSeconds) gets the difference on top.
+ */
+export const DEFAULT_PIN_ENTRY_MS = (PIN_FIRST_KEY_DEFAULT_S + 16 * 15) * 1000;
 
 export const DEFAULT_LIMITS: ServiceLimits = {
   bodyBytes: 16 * 1024,
@@ -43,6 +81,11 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   maxWaitMs: 60_000,
   maxClients: 64,
   maxApdus: 32,
+  operationMs: DEFAULT_OPERATION_MS,
+  pinEntryMs: DEFAULT_PIN_ENTRY_MS,
+  maxQueued: 16,
+  maxSessionWaiters: 32,
+  hsmStepMs: 15_000,
 };
 
 export interface SimulatorConfig {
@@ -181,6 +224,11 @@ function limits(v: unknown): ServiceLimits {
     maxWaitMs: get('maxWaitMs', 0, 3_600_000),
     maxClients: get('maxClients', 1, 10_000),
     maxApdus: get('maxApdus', 1, 1000),
+    operationMs: get('operationMs', 1000, 3_600_000),
+    pinEntryMs: get('pinEntryMs', 1000, 3_600_000),
+    maxQueued: get('maxQueued', 0, 1000),
+    maxSessionWaiters: get('maxSessionWaiters', 0, 10_000),
+    hsmStepMs: get('hsmStepMs', 100, 600_000),
   };
   if (l.sessionTimeoutMs > l.maxSessionTimeoutMs)
     throw new ConfigError('limits.sessionTimeoutMs', 'must not exceed limits.maxSessionTimeoutMs');

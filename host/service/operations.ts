@@ -15,6 +15,9 @@ import {
   type SscBasicInfo,
 } from '../index.ts';
 import { apduMayCarryPin } from '../../protocol/pin-commands.ts';
+import { CONTROL_TIMEOUT_MS } from '../ccid/card-timeouts.ts';
+import type { Clock } from '../clock.ts';
+import { PIN_FIRST_KEY_DEFAULT_S, type ServiceLimits } from './config.ts';
 import { toHex } from '../iso7816/hex.ts';
 import type { EventBus } from './event-bus.ts';
 import { ServiceError, toServiceError } from './errors.ts';
@@ -48,20 +51,74 @@ export interface OperationsDeps {
   metrics: ServiceMetrics;
   pinLimit: SlidingWindowLimit;
   terminalDeviceNumber: string;
+  /** The service's timers (deadlines). */
+  clock: Clock;
+  limits: ServiceLimits;
 }
 
-/** One operation at a time per reader. */
+/**
+ * One operation at a time per reader, first come first served. A waiting operation whose signal
+ * fires (its deadline) leaves the line with the signal's reason.
+ */
 class ReaderQueue {
-  #tail: Promise<void> = Promise.resolve();
+  #running = false;
+  readonly #waiting: (() => void)[] = [];
 
-  async lock(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((r) => (release = r));
-    const prev = this.#tail;
-    this.#tail = prev.then(() => next);
-    await prev;
-    return release;
+  /** Operations running or waiting. */
+  get size(): number {
+    return this.#waiting.length + (this.#running ? 1 : 0);
   }
+
+  /** Resolves with a release function when it is this caller's turn. */
+  enter(signal: AbortSignal): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        const i = this.#waiting.indexOf(start);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      const start = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        this.#running = true;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.#running = false;
+          this.#waiting.shift()?.();
+        });
+      };
+      if (!this.#running) {
+        start();
+        return;
+      }
+      this.#waiting.push(start);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** Resolves or rejects as `work` does, or rejects with the signal's reason when it fires first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
 }
 
 export class CardOperations {
@@ -77,16 +134,36 @@ export class CardOperations {
     return this.#d.hub;
   }
 
+  /** Operations running on or waiting for `reader`. */
+  queued(reader: string): number {
+    return this.#queues.get(reader)?.size ?? 0;
+  }
+
+  /**
+   * The deadline of an operation with `pins` PIN entries on the keypad (0 for a card read), the
+   * first key of each allowed `timeoutSeconds` (0 or none: the reader's default).
+   */
+  deadlineMs(pins = 0, timeoutSeconds = 0): number {
+    const { operationMs, pinEntryMs } = this.#d.limits;
+    const longerFirstKey = Math.max(0, timeoutSeconds - PIN_FIRST_KEY_DEFAULT_S) * 1000;
+    return operationMs + pins * (pinEntryMs + longerFirstKey);
+  }
+
   /**
    * Runs `fn` on a reader for `caller`, admitted, alone on the reader, measured. `outcome` names
-   * a successful result for the metrics ('ok' by default).
+   * a successful result for the metrics ('ok' by default). The operation has `deadlineMs` from
+   * now, waiting for the reader included: past it the caller gets 504 operation-timeout, `fn`'s
+   * signal fires (a PIN entry ends on the reader), and the reader goes to the next operation as
+   * soon as `fn` settles — or the driver's control timeout later if it never does. At most
+   * limits.maxQueued operations wait for one reader (503 reader-queue-full beyond).
    */
   async run<T>(
     caller: Caller,
     readerId: string | undefined,
     operation: string,
-    fn: (entry: HubReader, signal: AbortSignal | undefined) => Promise<T>,
+    fn: (entry: HubReader, signal: AbortSignal) => Promise<T>,
     outcome: (result: T) => string = () => 'ok',
+    deadlineMs: number = this.deadlineMs(),
   ): Promise<T> {
     const entry = this.#d.hub.pick(readerId);
     const owner = { application: caller.application, clientId: caller.clientId };
@@ -94,13 +171,50 @@ export class CardOperations {
     this.#d.sessions.admit(entry.id, owner, caller.sessionId).done();
     const queue = this.#queues.get(entry.id) ?? new ReaderQueue();
     this.#queues.set(entry.id, queue);
-    const release = await queue.lock();
+    const { maxQueued } = this.#d.limits;
+    if (queue.size > maxQueued)
+      throw new ServiceError(
+        503,
+        'reader-queue-full',
+        `reader "${entry.id}" already has ${maxQueued} operations waiting; try again shortly`,
+        {},
+        { 'retry-after': '1' },
+      );
+    const clock = this.#d.clock;
+    const deadline = new AbortController();
+    let release: (() => void) | undefined;
+    let grace: unknown;
+    const free = (): void => {
+      clock.clearTimeout(grace);
+      release?.();
+    };
+    const timer = clock.setTimeout(() => {
+      deadline.abort(
+        new ServiceError(
+          504,
+          'operation-timeout',
+          release
+            ? `${operation} on reader "${entry.id}" did not finish within ${deadlineMs} ms and was stopped`
+            : `${operation} waited ${deadlineMs} ms for reader "${entry.id}" and was not started`,
+        ),
+      );
+      // Stopped but perhaps never settling: the reader is freed after the driver's control
+      // timeout at the latest (a settled operation frees it at once).
+      if (release) grace = clock.setTimeout(free, CONTROL_TIMEOUT_MS);
+    }, deadlineMs);
     const start = performance.now();
     let label = 'ok';
+    let work: Promise<T> | undefined;
     try {
+      release = await queue.enter(deadline.signal);
       const admission = this.#d.sessions.admit(entry.id, owner, caller.sessionId);
       try {
-        const result = await fn(entry, admission.signal);
+        const signal = admission.signal
+          ? AbortSignal.any([admission.signal, deadline.signal])
+          : deadline.signal;
+        work = fn(entry, signal);
+        work.then(free, free);
+        const result = await untilAborted(work, deadline.signal);
         label = outcome(result);
         return result;
       } finally {
@@ -110,7 +224,8 @@ export class CardOperations {
       label = toServiceError(e).code;
       throw e;
     } finally {
-      release();
+      clock.clearTimeout(timer);
+      if (!work) free();
       this.#d.metrics.operations.inc({ operation, outcome: label });
       this.#d.metrics.operationSeconds.observe({ operation }, (performance.now() - start) / 1000);
     }
@@ -185,7 +300,7 @@ export class CardOperations {
           `apdus[${i}] may carry a PIN from the PC (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, CHANGE PIN, or a command hidden in ENVELOPE or chaining, with data); PINs are typed on the reader's keypad (POST /api/readers/{reader}/pin/verify)`,
         );
     });
-    return this.run(caller, readerId, 'apdu', async (entry) => {
+    return this.run(caller, readerId, 'apdu', async (entry, signal) => {
       if (!entry.reader.slots.some((s) => s.index === slot))
         throw new ServiceError(
           404,
@@ -193,17 +308,20 @@ export class CardOperations {
           `reader "${entry.id}" has no slot ${slot} (slots: ${entry.reader.slots.map((s) => s.index).join(', ') || 'none while detached'})`,
         );
       const session = await this.#d.hub.channel(entry, slot);
-      return session.transaction(async () => {
-        const out: ApduResult[] = [];
-        for (const apdu of apdus) {
-          const r = await session.transmit(apdu);
-          out.push({
-            data: toHex(r.subarray(0, r.length - 2)),
-            sw: toHex(r.subarray(r.length - 2)),
-          });
-        }
-        return out;
-      });
+      return session.transaction(
+        async () => {
+          const out: ApduResult[] = [];
+          for (const apdu of apdus) {
+            const r = await session.transmit(apdu, { signal });
+            out.push({
+              data: toHex(r.subarray(0, r.length - 2)),
+              sw: toHex(r.subarray(r.length - 2)),
+            });
+          }
+          return out;
+        },
+        { signal },
+      );
     });
   }
 
@@ -321,6 +439,7 @@ export class CardOperations {
       `pin.${operation}`,
       (entry, signal) => this.pinEntry(caller, entry, operation, options, signal),
       (o) => o.outcome,
+      this.deadlineMs(operation === 'change' ? 3 : 1, options.timeoutSeconds),
     );
   }
 }

@@ -96,6 +96,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     metrics,
     pinLimit: new SlidingWindowLimit(clock, config.limits.pinPerMinute, 60_000),
     terminalDeviceNumber: config.terminalDeviceNumber,
+    clock,
+    limits: config.limits,
   });
   const national = new NationalService(ops, config.terminalDeviceNumber);
   hub.on('event', (event) => {
@@ -119,6 +121,13 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
             }))
           : [],
       ),
+    ),
+  );
+  metrics.registry.add(
+    new Gauge(
+      'kiosk_reader_operations_queued',
+      'Card operations running or waiting, per reader.',
+      () => hub.entries().map((e) => ({ labels: { reader: e.id }, value: ops.queued(e.id) })),
     ),
   );
   metrics.registry.add(
