@@ -3,6 +3,13 @@
 // it speaks our native profile; if so SET_PROFILE switches it (echo off, APDU level, pushed card
 // events). A reader that fails HELLO — a stock GemPC-style reader — stays in compat, with a
 // warning that lists what compat cannot do.
+//
+// A HELLO answer lost on a noisy link must not leave the two ends in different profiles (the
+// driver at TPDU level and without PIN pad, the reader at APDU level): a HELLO met with silence
+// is asked again (HELLO_ATTEMPTS in all), each time after a GetSlotStatus that shows whether
+// anyone is there and in which profile — a compat reader echoes every command, a native one does
+// not. A reader still silent to HELLO but answering in the native profile is ours: the open fails
+// (the Reader tries again with backoff) rather than settle for compat against a native reader.
 import { CommandStatus, PcToRdr, RdrToPc } from '../../protocol/ccid-constants.ts';
 import type { NotifySlotChange, RdrToPcMessage } from '../../protocol/ccid-messages.ts';
 import {
@@ -32,6 +39,12 @@ import { vendorEscape } from './vendor.ts';
 const MAX_COMPAT_SLOTS = 8;
 /** How long a compat reader may take to say a slot does not exist. */
 const SLOT_PROBE_TIMEOUT_MS = 500;
+/** GetSlotStatus per slot while probing: an answer lost to line noise is asked for again. */
+const SLOT_PROBE_ATTEMPTS = 3;
+/** HELLOs met with silence before the driver settles for compat. */
+export const HELLO_ATTEMPTS = 3;
+/** bError of a failed answer to a command for a slot the reader does not have (bSlot's offset). */
+const NO_SUCH_SLOT = 5;
 
 /** 'auto': native when the reader speaks it, else compat. 'compat': compat in any case. */
 export type ProfileChoice = 'auto' | 'compat';
@@ -51,6 +64,8 @@ export class ReaderConnection {
   readonly #channel: FrameChannel;
   readonly #events: ConnectionEvents;
   #closed = false;
+  /** Echoes seen on the link (compat frames of ours coming back). */
+  #echoes = 0;
 
   private constructor(
     path: string,
@@ -131,6 +146,7 @@ export class ReaderConnection {
     // The native profile has no echo: one means the reader restarted (power cut, watchdog) and
     // is back in compat with its cards off. Reopen and negotiate again.
     route.echo = () => {
+      connection.#echoes++;
       if (connection.#capabilities?.profile === 'native') {
         connection.#lose(
           new ReaderDetachedError(`${transport.path}: the reader restarted`, {
@@ -168,8 +184,7 @@ export class ReaderConnection {
     choice: ProfileChoice,
     spokeNative = false,
   ): Promise<void> {
-    let hello = await this.#hello();
-    if (!hello && spokeNative) hello = await this.#hello();
+    const hello = await this.#hello(spokeNative ? HELLO_ATTEMPTS + 1 : HELLO_ATTEMPTS);
     if (hello && choice === 'compat') {
       // Asked to stay in compat (tests, or to behave as for pcscd): leave native if in it.
       if (hello.hello.profile !== Profile.Compat) {
@@ -223,43 +238,63 @@ export class ReaderConnection {
     }
   }
 
-  /** HELLO; undefined when the reader does not know it (compat). */
-  async #hello() {
-    try {
-      return await vendorEscape(
-        this.#client,
-        { command: VendorCommand.Hello, hostVersion: NATIVE_PROTOCOL_VERSION },
-        { timeoutMs: PROBE_TIMEOUT_MS },
-      );
-    } catch (e) {
-      if (e instanceof NotSupportedError || e instanceof ProtocolError) return undefined;
-      if (e instanceof ReaderTimeoutError) {
-        // Silent on an escape: is anyone there at all? GetSlotStatus is CCID's ping.
-        await this.#client.command(
-          { type: PcToRdr.GetSlotStatus, slot: 0 },
-          { timeoutMs: CONTROL_TIMEOUT_MS },
+  /**
+   * HELLO, up to `attempts` times while it meets silence; undefined when the reader does not know
+   * it (a stock reader refuses it, or ignores it while answering in compat).
+   */
+  async #hello(attempts: number) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await vendorEscape(
+          this.#client,
+          { command: VendorCommand.Hello, hostVersion: NATIVE_PROTOCOL_VERSION },
+          { timeoutMs: PROBE_TIMEOUT_MS },
         );
-        return undefined;
+      } catch (e) {
+        if (e instanceof NotSupportedError || e instanceof ProtocolError) return undefined;
+        if (!(e instanceof ReaderTimeoutError)) throw e;
       }
-      throw e;
+      // Silent on an escape: is anyone there at all, and in which profile? GetSlotStatus is
+      // CCID's ping (a timeout here fails the open); a compat reader echoes it first.
+      const echoes = this.#echoes;
+      await this.#client.command(
+        { type: PcToRdr.GetSlotStatus, slot: 0 },
+        { timeoutMs: CONTROL_TIMEOUT_MS },
+      );
+      const native = this.#echoes === echoes;
+      if (attempt < attempts) continue;
+      if (native) {
+        // Only our reader speaks the native profile, and it knows HELLO: its answers were lost.
+        throw new ReaderTimeoutError(
+          `${this.path}: the reader answers in the native profile but ${attempts} HELLO answers were lost`,
+          { reader: this.path },
+        );
+      }
+      return undefined;
     }
   }
 
+  /**
+   * Slots of a compat reader: GetSlotStatus on 0, 1, … until the reader says there is no such
+   * slot (bError 5, CCID §6.2.6). An answer that does not come is asked for again
+   * (SLOT_PROBE_ATTEMPTS in all): one lost to line noise must not make a slot disappear. A
+   * reader silent every time on a slot ends the probe there (a stock reader that ignores slots
+   * it does not have).
+   */
   async #probeCompatSlots(): Promise<number> {
     let n = 0;
     for (; n < MAX_COMPAT_SLOTS; n++) {
-      let m: RdrToPcMessage;
-      try {
-        m = await this.#client.command(
-          { type: PcToRdr.GetSlotStatus, slot: n },
-          { timeoutMs: n === 0 ? CONTROL_TIMEOUT_MS : SLOT_PROBE_TIMEOUT_MS },
+      const m = await this.#slotStatus(n);
+      if (!m) break;
+      if (m.type !== RdrToPc.SlotStatus) {
+        throw new ProtocolError(
+          `${this.path}: GetSlotStatus on slot ${n} was not answered SlotStatus`,
+          {
+            reader: this.path,
+          },
         );
-      } catch (e) {
-        if (n > 0 && e instanceof ReaderTimeoutError) break;
-        throw e;
       }
-      // CCID §6.2.6: a failed answer with bError 5 (the bSlot offset) means no such slot.
-      if (m.type !== RdrToPc.SlotStatus || m.commandStatus === CommandStatus.Failed) {
+      if (m.commandStatus === CommandStatus.Failed && m.error === NO_SUCH_SLOT) {
         if (n === 0) {
           throw new ProtocolError(`${this.path}: the reader refuses GetSlotStatus on slot 0`, {
             reader: this.path,
@@ -267,8 +302,26 @@ export class ReaderConnection {
         }
         break;
       }
+      // Any other answer, failed or not (a busy slot, a hardware error), shows the slot exists.
     }
     return n;
+  }
+
+  /** GetSlotStatus on `slot`, asked again after a timeout; undefined when never answered. */
+  async #slotStatus(slot: number): Promise<RdrToPcMessage | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#client.command(
+          { type: PcToRdr.GetSlotStatus, slot },
+          { timeoutMs: slot === 0 ? CONTROL_TIMEOUT_MS : SLOT_PROBE_TIMEOUT_MS },
+        );
+      } catch (e) {
+        if (!(e instanceof ReaderTimeoutError) || attempt >= SLOT_PROBE_ATTEMPTS) {
+          if (slot > 0 && e instanceof ReaderTimeoutError) return undefined;
+          throw e;
+        }
+      }
+    }
   }
 
   #lose(error: ReaderError): void {

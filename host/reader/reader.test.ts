@@ -7,6 +7,7 @@ import { fakeTransport } from '../ccid/testing/fake-link.ts';
 import { virtualTime, type VirtualTime } from '../ccid/testing/virtual-time.ts';
 import { sleep } from '../clock.ts';
 import { Reader, type CardEvent } from './reader.ts';
+import { HELLO_ATTEMPTS } from './reader-connection.ts';
 
 const ATR_T0 = Uint8Array.of(0x3b, 0x02, 0x14, 0x50);
 /** A T=1 card: TA1 = 96, TD1 = 81, TD2 = 31 (T=1, TA3 IFSC 254, TB3 BWI 4 CWI 5), TCK. */
@@ -121,6 +122,69 @@ describe('Reader', () => {
     await attach(r);
     expect(r.reader.capabilities).toMatchObject({ profile: 'compat' });
     expect(r.events).toEqual(['attached', 'inserted:0']);
+    await r.reader.close();
+  });
+
+  it('asks HELLO again when its answer is lost, and goes native (soak seeds 109, 126)', async () => {
+    const r = await rig();
+    r.fake.reader.insert(0, card());
+    let lost = 0;
+    r.fake.reader.dropAnswer = (m) =>
+      m.type === PcToRdr.Escape && m.data[2] === VendorCommand.Hello && lost++ < 2;
+    await attach(r);
+    expect(r.reader.capabilities).toMatchObject({ profile: 'native', apduLevel: true });
+    expect(r.fake.reader.profile).toBe(Profile.Native);
+    expect(r.warnings).toEqual([]);
+    const hellos = r.fake.reader.received.filter(
+      (x) => x.type === PcToRdr.Escape && x.data![2] === VendorCommand.Hello,
+    );
+    expect(hellos).toHaveLength(3);
+    await r.reader.close();
+  });
+
+  it('never settles for compat against a reader in the native profile whose HELLO answers are lost', async () => {
+    const r = await rig();
+    r.fake.reader.profile = Profile.Native; // a driver restarted while the reader stayed native
+    r.fake.reader.insert(0, card());
+    let silent = true;
+    r.fake.reader.dropAnswer = (m) =>
+      silent && m.type === PcToRdr.Escape && m.data[2] === VendorCommand.Hello;
+    void r.reader.start();
+    await r.vt.advance(30_000);
+    // The open failed (no echo: a native reader) and is tried again with backoff; never compat.
+    expect(r.reader.state).not.toBe('attached');
+    expect(r.warnings).toEqual([]);
+    silent = false;
+    await r.vt.advance(10_000);
+    expect(r.reader.state).toBe('attached');
+    expect(r.reader.capabilities).toMatchObject({ profile: 'native' });
+    await r.reader.close();
+  });
+
+  it('a compat reader that ignores HELLO is asked HELLO_ATTEMPTS times, then used in compat', async () => {
+    const r = await rig({ kind: 'silent', slots: 1 });
+    await attach(r);
+    expect(r.reader.capabilities).toMatchObject({ profile: 'compat' });
+    const hellos = r.fake.reader.received.filter(
+      (x) => x.type === PcToRdr.Escape && x.data![2] === VendorCommand.Hello,
+    );
+    expect(hellos).toHaveLength(HELLO_ATTEMPTS);
+    await r.reader.close();
+  });
+
+  it('in compat, a slot probe whose answer is lost is asked again: no slot disappears (soak seed 113)', async () => {
+    const r = await rig({ kind: 'stock', slots: 3 });
+    const lost = new Set<number>();
+    r.fake.reader.dropAnswer = (m) => {
+      if (m.type !== PcToRdr.GetSlotStatus || m.slot === 0 || lost.has(m.slot)) return false;
+      lost.add(m.slot);
+      return true; // the first answer for slots 1, 2 and 3 is lost
+    };
+    await attach(r);
+    expect(r.reader.capabilities!.slots.map((s) => s.kind)).toEqual(['user', 'sam', 'sam']);
+    // Slot 3 does not exist: the reader said so (bError 5) once asked again.
+    const probes = r.fake.reader.received.filter((x) => x.type === PcToRdr.GetSlotStatus);
+    expect(probes.filter((x) => x.slot === 3)).toHaveLength(2);
     await r.reader.close();
   });
 

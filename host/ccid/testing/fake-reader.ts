@@ -80,6 +80,9 @@ export class FakeReader {
   mute = false;
   /** NAK the next n frames instead of reading them. */
   nakNext = 0;
+  /** Reads a command this returns true for, but its answer is lost (line noise). */
+  dropAnswer: ((m: PcToRdrMessage) => boolean) | undefined;
+  #swallow = false;
   readonly #clock: Clock;
   readonly #kind: 'native' | 'stock' | 'silent';
   readonly #slots: SlotState[];
@@ -170,7 +173,9 @@ export class FakeReader {
       });
       // The echo follows the profile at arrival (firmware); header only, as the short echo.
       if (this.profile === Profile.Compat) this.#write(encodeFrame(shortEcho(e.message)));
+      this.#swallow = this.dropAnswer?.(m) === true;
       this.#handle(m);
+      this.#swallow = false;
     }
   }
 
@@ -460,6 +465,7 @@ export class FakeReader {
   }
 
   #send(m: RdrToPcMessage): void {
+    if (this.#swallow) return;
     this.#write(encodeFrame(encodeMessage(m)));
   }
 
