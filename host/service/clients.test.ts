@@ -183,6 +183,42 @@ describe('twenty clients at once', () => {
     await b.closed;
   });
 
+  it('one pending acquire per client; an HTTP client that goes away while waiting is not granted', async () => {
+    const a = await Client.open(rig.port, 'a', APP_TOKEN);
+    const b = await Client.open(rig.port, 'b', RAW_TOKEN);
+    const held = await a.call({ type: 'acquire' });
+    expect(held.type).toBe('acquired');
+    const waiting = b.call({ type: 'acquire', waitMs: 60_000 });
+    await until('b waits', () => rig.service.core.sessions.waiting('sim') === 1);
+    expect(await b.call({ type: 'acquire', waitMs: 60_000 })).toMatchObject({
+      type: 'error',
+      error: { code: 'acquire-pending' },
+    });
+    expect(rig.service.core.sessions.waiting('sim')).toBe(1);
+
+    // An HTTP client waits, then its connection drops.
+    const gone = new AbortController();
+    const request = fetch(`http://127.0.0.1:${rig.port}/api/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${APP_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ waitMs: 60_000 }),
+      signal: gone.signal,
+    }).catch(() => 'aborted');
+    await until('the HTTP client waits', () => rig.service.core.sessions.waiting('sim') === 2);
+    gone.abort();
+    expect(await request).toBe('aborted');
+    await until('its wait is dropped', () => rig.service.core.sessions.waiting('sim') === 1);
+
+    await a.call({ type: 'release', session: held.session.id });
+    const got = await waiting;
+    expect(got.type).toBe('acquired');
+    expect(rig.service.core.sessions.list().map((s) => s.application)).toEqual(['raw-tool']);
+    await b.call({ type: 'release', session: got.session.id });
+    expect(rig.service.core.sessions.list()).toEqual([]);
+    for (const c of [a, b]) c.socket.close();
+    await Promise.all([a.closed, b.closed]);
+  });
+
   it('an HTTP session bound to a client with X-Client-Id ends when that client disconnects', async () => {
     const c = await Client.open(rig.port, 'c', APP_TOKEN);
     const r = await fetch(`http://127.0.0.1:${rig.port}/api/sessions`, {

@@ -1,6 +1,7 @@
 // /api/sessions: exclusive sessions on a reader (sessions.ts). A session tied to a WebSocket
 // client (X-Client-Id, from the events socket's hello) ends when that socket closes; any session
-// ends after its idle timeout. Operations run under one with `X-Session-Id`.
+// ends after its idle timeout. Operations run under one with `X-Session-Id`. A request waiting
+// for a reader (waitMs) stops waiting when its connection closes.
 import type { FastifyInstance } from 'fastify';
 import type { ServiceCore } from './app.ts';
 import { ServiceError } from './errors.ts';
@@ -76,10 +77,27 @@ export function registerSessionRoutes(app: FastifyInstance, core: ServiceCore): 
     async (req, reply) => {
       const o = owner(req);
       const entry = core.hub.pick(req.body.reader);
-      const session = await core.sessions.acquire(entry.id, o, {
-        timeoutMs: req.body.timeoutMs,
-        waitMs: req.body.waitMs,
-      });
+      // A client that goes away while it waits is not granted the session. The request's own
+      // 'close' fires once its body is read; the response's fires when the connection drops.
+      const gone = new AbortController();
+      const onClose = (): void => {
+        if (!reply.raw.writableEnded) gone.abort();
+      };
+      reply.raw.on('close', onClose);
+      let session;
+      try {
+        session = await core.sessions.acquire(entry.id, o, {
+          timeoutMs: req.body.timeoutMs,
+          waitMs: req.body.waitMs,
+          signal: gone.signal,
+        });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+      if (gone.signal.aborted || reply.raw.destroyed) {
+        core.sessions.release(session.id, 'disconnected');
+        throw new ServiceError(409, 'session-closed', 'the client went away while it waited');
+      }
       reply.code(201);
       return session;
     },

@@ -99,6 +99,57 @@ describe('SessionManager', () => {
     expect(sessions.waiting('r')).toBe(0);
   });
 
+  it('a client waits for one session at a time; a reader has at most maxSessionWaiters', async () => {
+    const clock = new ManualClock();
+    const sessions = new SessionManager(clock, { ...DEFAULT_LIMITS, maxSessionWaiters: 2 });
+    await sessions.acquire('r', a);
+    await sessions.acquire('q', a);
+    const first = sessions.acquire('r', b, { waitMs: 1000 });
+    // The same client again, for this reader or another: refused, the first wait goes on.
+    for (const reader of ['r', 'q'])
+      await expect(sessions.acquire(reader, b, { waitMs: 1000 })).rejects.toMatchObject({
+        status: 429,
+        code: 'acquire-pending',
+      });
+    expect(sessions.waiting('r')).toBe(1);
+    const second = sessions.acquire('r', c, { waitMs: 1000 });
+    await expect(
+      sessions.acquire('r', { application: 'd' }, { waitMs: 1000 }),
+    ).rejects.toMatchObject({
+      status: 503,
+      code: 'too-many-waiters',
+      message: '2 requests already wait for reader "r"; try again later',
+      headers: { 'retry-after': '30' },
+    });
+    expect(sessions.waiting('r')).toBe(2);
+    clock.advance(1000);
+    await expect(first).rejects.toMatchObject({ code: 'reader-busy' });
+    await expect(second).rejects.toMatchObject({ code: 'reader-busy' });
+    // Its wait over, the client may wait again.
+    const again = sessions.acquire('r', b, { waitMs: 1000 });
+    expect(sessions.waiting('r')).toBe(1);
+    sessions.releaseClient('client-a');
+    await expect(again).resolves.toMatchObject({ application: 'b' });
+  });
+
+  it('a wait ends when its signal fires, and the reader goes to the next in line', async () => {
+    const { sessions } = manager();
+    const s = await sessions.acquire('r', a);
+    const gone = new AbortController();
+    const first = sessions.acquire('r', c, { waitMs: 5000, signal: gone.signal });
+    const second = sessions.acquire('r', b, { waitMs: 5000 });
+    gone.abort();
+    await expect(first).rejects.toMatchObject({ code: 'session-closed' });
+    expect(sessions.waiting('r')).toBe(1);
+    sessions.release(s.id);
+    await expect(second).resolves.toMatchObject({ application: 'b' });
+    // Already gone: never granted, even with the reader free.
+    await expect(sessions.acquire('x', c, { signal: gone.signal })).rejects.toMatchObject({
+      code: 'session-closed',
+    });
+    expect(sessions.holder('x')).toBeUndefined();
+  });
+
   it("admission: another application's session id is unknown; without one, the holder blocks others", async () => {
     const { sessions } = manager();
     const s = await sessions.acquire('r', a);

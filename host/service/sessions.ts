@@ -71,36 +71,73 @@ export class SessionManager extends EventEmitter<SessionEvents> {
 
   /**
    * Takes `reader` for `owner`. When another client holds it: 409 reader-busy at once, or after
-   * `waitMs` if the reader was not freed by then (FIFO among the waiting).
+   * `waitMs` if the reader was not freed by then (FIFO among the waiting). A client waits for one
+   * session at a time (429 acquire-pending), at most limits.maxSessionWaiters wait for a reader
+   * (503 too-many-waiters), and a wait ends when `signal` fires (the request went away).
    */
   acquire(
     reader: string,
     owner: SessionOwner,
-    options: { timeoutMs?: number; waitMs?: number } = {},
+    options: { timeoutMs?: number; waitMs?: number; signal?: AbortSignal } = {},
   ): Promise<SessionView> {
     const timeoutMs = options.timeoutMs ?? this.#limits.sessionTimeoutMs;
     const waitMs = Math.min(options.waitMs ?? 0, this.#limits.maxWaitMs);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(gone());
     const holder = this.#byReader.get(reader);
     if (!holder) return Promise.resolve(this.#view(this.#grant(reader, owner, timeoutMs)));
     if (waitMs <= 0) return Promise.reject(this.#busy(holder));
+    if (owner.clientId !== undefined && this.#isWaiting(owner.clientId))
+      return Promise.reject(
+        new ServiceError(
+          429,
+          'acquire-pending',
+          'this client already waits for a session; one wait at a time',
+        ),
+      );
+    const list = this.#waiting.get(reader) ?? [];
+    if (list.length >= this.#limits.maxSessionWaiters)
+      return Promise.reject(
+        new ServiceError(
+          503,
+          'too-many-waiters',
+          `${list.length} requests already wait for reader "${reader}"; try again later`,
+          { holder: holder.owner.application, expiresAt: holder.expiresAt },
+          {
+            'retry-after': String(
+              Math.max(1, Math.ceil((holder.expiresAt - this.#clock.now()) / 1000)),
+            ),
+          },
+        ),
+      );
     return new Promise<SessionView>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#dropWaiter(reader, waiter);
+        reject(gone());
+      };
       const waiter: Waiter = {
         owner,
         timeoutMs,
-        grant: (s) => resolve(this.#view(s)),
-        fail: reject,
+        grant: (s) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(this.#view(s));
+        },
+        fail: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
         timer: undefined,
       };
       waiter.timer = this.#clock.setTimeout(() => {
         this.#dropWaiter(reader, waiter);
         const now = this.#byReader.get(reader);
-        reject(
+        waiter.fail(
           now
             ? this.#busy(now, ` (waited ${waitMs} ms)`)
             : new ServiceError(409, 'reader-busy', 'the reader is busy'),
         );
       }, waitMs);
-      const list = this.#waiting.get(reader) ?? [];
+      signal?.addEventListener('abort', onAbort, { once: true });
       list.push(waiter);
       this.#waiting.set(reader, list);
     });
@@ -153,6 +190,12 @@ export class SessionManager extends EventEmitter<SessionEvents> {
   /** The sessions held now. */
   list(): SessionView[] {
     return [...this.#byId.values()].map((s) => this.#view(s));
+  }
+
+  #isWaiting(clientId: string): boolean {
+    for (const list of this.#waiting.values())
+      if (list.some((w) => w.owner.clientId === clientId)) return true;
+    return false;
   }
 
   /** How many requests wait for `reader`. */
@@ -291,4 +334,9 @@ export class SessionManager extends EventEmitter<SessionEvents> {
       expiresAt: s.expiresAt,
     };
   }
+}
+
+/** A wait ended because its request went away. */
+function gone(): ServiceError {
+  return new ServiceError(409, 'session-closed', 'the request waiting for the session was closed');
 }
