@@ -23,7 +23,7 @@ export const OP_BOUND_MS = 180_000;
  * compat reader is polled every 400 ms. A card pulled this shortly before a session opens may
  * still be the one it reports (the next command then fails); one inserted after it never.
  */
-const DETECTION_MS = 1500;
+export const DETECTION_MS = 1500;
 /** Key presses follow one another this far apart (simulator/reader/key-script.ts). */
 const KEY_MS = 200;
 
@@ -47,17 +47,19 @@ export interface VisitContext {
    * T=0 has no way to resynchronise a card that lost a character (SOAK.md, known issues).
    */
   readonly naive: boolean;
+  /** No exclusive attempts by the second application (the service's clients expect the card). */
+  readonly noExclusive?: boolean;
 }
 
 /** Whether reads of this card must succeed in a clean visit. */
-function readsMustWork(ctx: VisitContext, card: SoakCard): boolean {
+export function readsMustWork(ctx: VisitContext, card: SoakCard): boolean {
   if (!ctx.clean()) return false;
   if (card.transport === 'pps-silent' || card.transport === 'pps-wrong') return false;
   if (!ctx.native && card.protocol === 1) return false;
   return true;
 }
 
-function psamIsComplete(ctx: VisitContext, psams: SoakCard[]): boolean {
+export function psamIsComplete(ctx: VisitContext, psams: SoakCard[]): boolean {
   return (
     psams.length === 1 &&
     psams[0].kind === 'psam' &&
@@ -67,7 +69,12 @@ function psamIsComplete(ctx: VisitContext, psams: SoakCard[]): boolean {
   );
 }
 
-function expectOk(ctx: VisitContext, what: string, outcome: Outcome<unknown>, must: boolean): void {
+export function expectOk(
+  ctx: VisitContext,
+  what: string,
+  outcome: Outcome<unknown>,
+  must: boolean,
+): void {
   if (!must || outcome.ok || !ctx.clean()) return;
   const e = outcome.error as { code?: unknown; message?: string };
   ctx.monitor.violate(
@@ -77,7 +84,7 @@ function expectOk(ctx: VisitContext, what: string, outcome: Outcome<unknown>, mu
 }
 
 /** Personas the harness believes were in the slot; deliberately wrong once with the switch. */
-function believed(ctx: VisitContext, cards: SoakCard[]): PersonaBase[] {
+export function believed(ctx: VisitContext, cards: SoakCard[]): PersonaBase[] {
   const personas = cards.map((c) => c.persona).filter((p): p is PersonaBase => p !== undefined);
   if (cards.length === 1 && cards[0].persona && ctx.breakIdentity()) {
     const wrong = otherPersona(cards[0]);
@@ -293,7 +300,7 @@ const SCENARIOS: PinScenario[] = [
   'change-wrong-old',
 ];
 
-interface PinPlan {
+export interface PinPlan {
   scenario: PinScenario;
   script: string;
   /** Digit strings typed (the scanner searches for each). */
@@ -304,7 +311,7 @@ interface PinPlan {
   newPin?: string;
 }
 
-function planPin(rng: Prng, current: string): PinPlan {
+export function planPin(rng: Prng, current: string): PinPlan {
   const scenario = SCENARIOS[rng.int(SCENARIOS.length)];
   const other = (): string => {
     for (;;) {
@@ -382,7 +389,7 @@ function planPin(rng: Prng, current: string): PinPlan {
 }
 
 /** What a clean entry must end with, given the card's PIN state; and the state after it. */
-function expected(
+export function expected(
   plan: PinPlan,
   tries: number,
 ): { outcome: ChangePinOutcome; tries: number; changed: boolean } {
@@ -475,7 +482,7 @@ async function pinEntry(ctx: VisitContext, session: CardSession, card: SoakCard)
 }
 
 /** Updates what the harness believes after an entry in a visit with faults. */
-function applyOutcome(
+export function applyOutcome(
   pin: NonNullable<SoakCard['pin']>,
   plan: PinPlan,
   outcome: ChangePinOutcome,
@@ -492,7 +499,7 @@ function applyOutcome(
 
 export async function secondApp(ctx: VisitContext, card: SoakCard): Promise<void> {
   const choice = ctx.rng.int(3);
-  if (choice === 2) {
+  if (choice === 2 && !ctx.noExclusive) {
     // An exclusive attempt while the kiosk holds the card: busy, or the card if it let go.
     const excl = await open(ctx, 0, 'second', 'exclusive');
     await close(ctx, 'second', excl);

@@ -20,6 +20,8 @@ import { Monitor, type Violation } from './monitor.ts';
 import { knownIssueOf, type LifeFacts } from './known-issues.ts';
 import type { FirmwareVariant } from './firmware-probe.ts';
 import { DriverWorld, type World } from './world.ts';
+import { ServiceWorld } from './service-world.ts';
+import { httpKioskApp } from './http-apps.ts';
 
 export const INVARIANT_BREAKS = ['card-identity', 'pin-leak', 'answer'] as const;
 export type InvariantBreak = (typeof INVARIANT_BREAKS)[number];
@@ -92,24 +94,28 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
     native && setupRng.chance(1 / 12)
       ? { kind: 'uart', baud: [115_200, 230_400, 921_600][setupRng.int(3)] }
       : { kind: 'usb' };
+  // Some lives run the local service in this process: HTTP clients beside the direct ones.
+  const service = native && hostLink.kind === 'usb' && setupRng.chance(0.2);
   // An office kiosk is switched off at closing time (driver closed, reader unpowered) and on
-  // again in the morning; a hospital lobby kiosk runs day and night.
-  const allDay = native && hostLink.kind === 'usb' && setupRng.chance(0.25);
-  const firmware: FirmwareVariant = 'debug';
-  const setup = `${native ? 'native' : 'compat'}, ${hostLink.kind === 'usb' ? 'USB' : `UART ${hostLink.baud}`}, ${allDay ? 'day and night' : 'office hours'}, ${firmware} firmware, driver`;
+  // again in the morning; a hospital lobby kiosk (and the service) runs day and night.
+  const allDay = service || (native && hostLink.kind === 'usb' && setupRng.chance(0.25));
+  const firmware: FirmwareVariant = service ? 'release' : 'debug';
+  const setup = `${native ? 'native' : 'compat'}, ${hostLink.kind === 'usb' ? 'USB' : `UART ${hostLink.baud}`}, ${allDay ? 'day and night' : 'office hours'}, ${firmware} firmware, ${service ? 'service + driver' : 'driver'}`;
 
   let now = (): number => 0;
   const monitor = new Monitor(() => now(), options.log);
-  const world: World = await DriverWorld.create(
-    {
-      seed: options.seed,
-      firmware,
-      profile: native ? 'auto' : 'compat',
-      hostLink,
-      trace: options.trace,
-    },
-    monitor,
-  );
+  const world: World = service
+    ? await ServiceWorld.create({ seed: options.seed }, monitor)
+    : await DriverWorld.create(
+        {
+          seed: options.seed,
+          firmware,
+          profile: native ? 'auto' : 'compat',
+          hostLink,
+          trace: options.trace,
+        },
+        monitor,
+      );
   const sim = world.sim;
   const clock = world.clock;
   now = () => clock.now();
@@ -367,10 +373,25 @@ export async function runLife(options: LifeOptions): Promise<LifeReport> {
       random: (n) => hostRandom.bytes(n),
       now: () => clock.now(),
       naive: options.naive ?? false,
+      noExclusive: service,
     };
     let kioskConnected!: () => void;
     const connected = new Promise<void>((r) => (kioskConnected = r));
-    const apps: Promise<void>[] = [kioskApp(ctx, card, planKiosk(rng), kioskConnected)];
+    const apps: Promise<void>[] = [];
+    const http = service && rng.chance(0.8);
+    if (http) apps.push(httpKioskApp({ ...ctx, rng: rng.fork('http') }, card));
+    if (!http || rng.chance(0.5)) {
+      // Beside the service, the direct application shares the card and leaves the PIN to the page.
+      const plan = planKiosk(rng);
+      apps.push(
+        kioskApp(
+          ctx,
+          card,
+          http ? { ...plan, share: 'shared', pinEntries: 0 } : plan,
+          kioskConnected,
+        ),
+      );
+    } else kioskConnected();
     if (rng.chance(0.5))
       apps.push(
         connected.then(async () => {

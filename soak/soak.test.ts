@@ -32,7 +32,9 @@ describe('the short soak', () => {
     expect(sum((r) => r.ok)).toBeGreaterThan(20 * CI_SEEDS);
     expect(sum((r) => r.typedErrors)).toBeGreaterThan(CI_SEEDS);
     expect(sum((r) => r.pinsTyped)).toBeGreaterThan(CI_SEEDS);
-    expect(reports.every((r) => r.heapTop !== undefined)).toBe(true);
+    // The debug firmware's heap top was read in every life without the service (whose embedded
+    // reader runs the release build).
+    expect(reports.filter((r) => !r.setup.includes('service')).every((r) => r.heapTop)).toBe(true);
   });
 });
 

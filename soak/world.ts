@@ -24,13 +24,20 @@ export interface HttpRequest {
   body?: unknown;
   /** Application token (default: the soak's kiosk application). */
   token?: string;
+  headers?: Record<string, string>;
+}
+
+/** What the world can tell of the firmware's memory (nothing when it cannot see the instance). */
+export interface MemoryProbe {
+  heapTop(): number | undefined;
+  memoryBytes(): number | undefined;
 }
 
 export interface World {
   readonly sim: Simulation;
   /** The driver's clock: virtual ms of the simulation. */
   readonly clock: Clock;
-  readonly probe: FirmwareProbe;
+  readonly probe: MemoryProbe;
   /** The driver's current Reader (a new one after a driver restart). */
   readonly reader: Reader;
   /** Requests to the local service, when the life runs it. */

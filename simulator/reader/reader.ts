@@ -185,6 +185,10 @@ export class Reader implements HalBackend {
     this.flash.powerCut();
     this.bootStage?.powerCut();
     this.stopFirmware('power');
+    // The display goes dark with the power: no stale secure-entry indicator survives the cut
+    // (found by the soak, seed 45: key scripts then started at once, into a reader that was
+    // not asking for a PIN).
+    this.display.clear();
     this.poweredOn = false;
     this.hostLink.reset();
     this.clock.schedule(offMs * NS_PER_MS, () => this.powerOn());
