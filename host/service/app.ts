@@ -129,7 +129,11 @@ export async function buildApp(
     const auth = req.routeOptions.config?.auth ?? 'none';
     if (auth === 'none') return;
     const token = bearerToken(headerValue(req.headers.authorization)) ?? queryToken(req);
-    const principal = core.access.authenticate(token, origin);
+    const principal = core.access.authenticate(
+      token,
+      origin,
+      headerValue(req.headers['sec-fetch-site']),
+    );
     if (auth === 'panel' ? principal.application !== PANEL_APPLICATION : principal.kind === 'panel')
       throw new ServiceError(
         403,

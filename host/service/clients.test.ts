@@ -31,9 +31,12 @@ class Client {
 
   static async open(port: number, name: string, token: string, inQuery = false): Promise<Client> {
     const url = `ws://127.0.0.1:${port}/api/events${inQuery ? `?token=${token}` : ''}`;
+    // As the kiosk page's browser would: its Origin is the service's own (the page's token works
+    // only from there; application tokens do not mind).
+    const origin = `http://127.0.0.1:${port}`;
     const socket = new WebSocket(
       url,
-      inQuery ? {} : { headers: { authorization: `Bearer ${token}` } },
+      inQuery ? { origin } : { origin, headers: { authorization: `Bearer ${token}` } },
     );
     const client = new Client(name, socket);
     await client.next((m) => m.type === 'hello');
@@ -72,6 +75,7 @@ const http = (path: string, init: { token?: string; session?: string; body?: obj
     method: 'POST',
     headers: {
       authorization: `Bearer ${init.token ?? APP_TOKEN}`,
+      origin: `http://127.0.0.1:${rig.port}`,
       'content-type': 'application/json',
       ...(init.session ? { 'x-session-id': init.session } : {}),
     },

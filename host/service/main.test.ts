@@ -69,8 +69,15 @@ describe('npm start', () => {
     const html = await page.text();
     expect(html).toContain('请插入社会保障卡');
     const token = /name="kiosk-token" content="([^"]+)"/.exec(html)![1];
+    // The page's token works from the page (its browser says same-origin), not from a program.
+    const asProgram = await fetch(`${url}api/readers`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(asProgram.status).toBe(403);
     const readers = (await (
-      await fetch(`${url}api/readers`, { headers: { authorization: `Bearer ${token}` } })
+      await fetch(`${url}api/readers`, {
+        headers: { authorization: `Bearer ${token}`, origin: url.replace(/\/$/, '') },
+      })
     ).json()) as { id: string; state: string; simulated: boolean }[];
     expect(readers).toEqual([
       expect.objectContaining({ id: 'sim', state: 'attached', simulated: true }),

@@ -169,7 +169,13 @@ describe('tokens', () => {
 
   it('the panel token opens only the panel; application tokens never open the panel', async () => {
     const panel = rig.service.core.access.panelToken;
-    const onApi = await rig.request({ method: 'GET', url: '/api/readers', token: panel });
+    const self = { origin: `http://127.0.0.1:${RIG_PORT}` };
+    const onApi = await rig.request({
+      method: 'GET',
+      url: '/api/readers',
+      token: panel,
+      headers: self,
+    });
     expect(onApi.statusCode).toBe(403);
     expect(errorOf(onApi.body).code).toBe('forbidden');
     for (const token of [APP_TOKEN, rig.service.core.access.pageToken]) {
@@ -177,13 +183,52 @@ describe('tokens', () => {
         method: 'POST',
         url: '/panel/api/keys',
         token,
+        headers: self,
         payload: { key: '1' },
       });
       expect(r.statusCode).toBe(403);
       expect(errorOf(r.body).message).toContain('panel');
     }
-    const ok = await rig.request({ method: 'GET', url: '/panel/api/state', token: panel });
+    const ok = await rig.request({
+      method: 'GET',
+      url: '/panel/api/state',
+      token: panel,
+      headers: self,
+    });
     expect(ok.statusCode).toBe(200);
+  });
+
+  it("the pages' tokens work only from the service's own origin; application tokens need none", async () => {
+    const { pageToken, panelToken } = rig.service.core.access;
+    const cases: [string, string, Record<string, string>, number][] = [
+      // A local program that read the token out of GET /: no Origin, no Sec-Fetch-Site.
+      [pageToken, '/api/readers', {}, 403],
+      [panelToken, '/panel/api/state', {}, 403],
+      // A browser's same-origin GET sends no Origin but Sec-Fetch-Site.
+      [pageToken, '/api/readers', { 'sec-fetch-site': 'same-origin' }, 200],
+      [panelToken, '/panel/api/state', { 'sec-fetch-site': 'same-origin' }, 200],
+      [pageToken, '/api/readers', { 'sec-fetch-site': 'cross-site' }, 403],
+      [pageToken, '/api/readers', { 'sec-fetch-site': 'none' }, 403],
+      [pageToken, '/api/readers', { origin: `http://localhost:${RIG_PORT}` }, 200],
+      [panelToken, '/panel/api/state', { origin: `http://127.0.0.1:${RIG_PORT}` }, 200],
+      // An origin an application is configured for is still not the service's own.
+      [pageToken, '/api/readers', { origin: WEB_ORIGIN }, 403],
+      [panelToken, '/panel/api/state', { origin: WEB_ORIGIN }, 403],
+      // A configured Origin header wins over a same-origin claim.
+      [pageToken, '/api/readers', { origin: WEB_ORIGIN, 'sec-fetch-site': 'same-origin' }, 403],
+      // Application tokens are as they were: a local program sends no Origin at all.
+      [APP_TOKEN, '/api/readers', {}, 200],
+      [WEB_TOKEN, '/api/readers', { origin: WEB_ORIGIN }, 200],
+    ];
+    for (const [token, url, headers, status] of cases) {
+      const r = await rig.request({ method: 'GET', url, token, headers });
+      const what = `${token === pageToken ? 'page' : token === panelToken ? 'panel' : token} ${JSON.stringify(headers)}`;
+      expect(r.statusCode, what).toBe(status);
+      if (status === 403) {
+        expect(errorOf(r.body).code, what).toBe('origin-not-allowed');
+        expect(errorOf(r.body).message, what).toContain("service's own pages");
+      }
+    }
   });
 });
 

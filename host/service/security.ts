@@ -6,7 +6,9 @@
 // - Token: every /api/ request names its application with `Authorization: Bearer <token>` (or
 //   `?token=` on the WebSocket, which browsers cannot give headers). The service issues a token
 //   of its own to the pages it serves (embedded in the page, which other origins cannot read),
-//   and another to the reader panel, which alone may drive the simulated reader.
+//   and another to the reader panel, which alone may drive the simulated reader. Those two work
+//   only from the service's own origin: a local program that fetched a page does not get to act
+//   as it; programs use their own tokens from the config, with their own limits.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApplicationConfig } from './config.ts';
 import { ServiceError } from './errors.ts';
@@ -101,10 +103,15 @@ export class AccessControl {
 
   /**
    * The principal of a token, checked against the request's Origin: the service's pages only
-   * from its own origin, an application only from its own origins (or with no Origin at all:
-   * a local program).
+   * from its own origin (Origin naming it, or a browser's `Sec-Fetch-Site: same-origin` where it
+   * sends no Origin, as for a GET), an application only from its own origins (or with no Origin
+   * at all: a local program).
    */
-  authenticate(token: string | undefined, origin: string | undefined): Principal {
+  authenticate(
+    token: string | undefined,
+    origin: string | undefined,
+    fetchSite?: string,
+  ): Principal {
     if (!token)
       throw new ServiceError(
         401,
@@ -126,6 +133,17 @@ export class AccessControl {
         },
       );
     const p = hit.principal;
+    if (p.kind !== 'application') {
+      const sameOrigin =
+        origin !== undefined ? this.isSelfOrigin(origin) : fetchSite === 'same-origin';
+      if (!sameOrigin)
+        throw new ServiceError(
+          403,
+          'origin-not-allowed',
+          `the ${p.kind === 'page' ? 'kiosk page' : 'reader panel'}'s token works only from the service's own pages (${this.selfOrigins.join(' or ')}); a program uses its own application token from the config`,
+        );
+      return p;
+    }
     if (origin !== undefined && !this.isSelfOrigin(origin) && !p.origins.includes(origin))
       throw new ServiceError(
         403,
