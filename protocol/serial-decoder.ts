@@ -13,11 +13,13 @@
 // began inside the rejected bytes is still found. Memory: the buffer never holds more than one
 // frame of the largest allowed message (maxMessageLength + FRAME_OVERHEAD bytes); an oversized
 // dwLength is rejected as soon as its 4 bytes have arrived. With `checkLengths`, so is a dwLength
-// its message type cannot have (a SlotStatus with data): one flipped bit in the dwLength of the
-// reader's most frequent answer must not make the decoder swallow the frames that follow, a
-// `50 xx` card event among them, until that many bytes have come (found by the soak, seed 1044).
+// its message type cannot have (a SlotStatus with data), and a candidate inside whose data a
+// whole, checked CCID frame arrives is given up for it: one flipped bit or doubled byte in a
+// dwLength must not make the decoder swallow the frames that follow, a `50 xx` card event among
+// them, until thousands of bytes have come (found by the soak, seeds 1044, 1038 and 42).
 
 import { checkBytes, checkInt, readU32LE } from './bytes.ts';
+import { isMessageType } from './ccid-codec.ts';
 import {
   CCID_HEADER_LENGTH,
   DATA_RATE_AND_CLOCK_LENGTH,
@@ -38,7 +40,14 @@ import {
 import { lrc } from './serial-frame.ts';
 
 export type SerialErrorCode =
-  'bad-lrc' | 'oversized' | 'bad-length' | 'bad-control' | 'bad-nak' | 'garbage' | 'incomplete';
+  | 'bad-lrc'
+  | 'oversized'
+  | 'bad-length'
+  | 'interrupted'
+  | 'bad-control'
+  | 'bad-nak'
+  | 'garbage'
+  | 'incomplete';
 
 /** `offset` is the position in the whole stream (bytes pushed since construction) of the event. */
 export type SerialEvent =
@@ -60,8 +69,10 @@ export interface SerialDecoderOptions {
   readonly maxMessageLength: number;
   /**
    * Reject a frame at its header when its bMessageType is a CCID message whose dwLength is
-   * fixed (FIXED_DATA_LENGTHS) and the header says otherwise. Off by default: the framing alone
-   * does not look at bMessageType.
+   * fixed (FIXED_DATA_LENGTHS) and the header says otherwise; and give up an unfinished frame
+   * when a whole frame of a CCID message type, its LRC right, arrives inside its data (its
+   * dwLength was wrong; the rescan then finds that frame). Off by default: the framing alone does
+   * not look at bMessageType.
    */
   readonly checkLengths?: boolean;
 }
@@ -96,6 +107,9 @@ const SIZE_KNOWN = 2 + 5;
 export class SerialDecoder {
   readonly maxMessageLength: number;
   readonly checkLengths: boolean;
+  /** With checkLengths: a decoder of the current candidate's bytes after its SYNC. */
+  private inner: SerialDecoder | undefined;
+  private isInner = false;
   /** The candidate frame (starting with SYNC) or a lone 0x50 waiting for its state byte. */
   private readonly buf: Uint8Array;
   private len = 0;
@@ -157,6 +171,7 @@ export class SerialDecoder {
   /** Forgets everything buffered (the port was reopened); stream offsets keep counting. */
   reset(): void {
     this.len = 0;
+    this.inner = undefined;
     this.garbageLength = 0;
   }
 
@@ -228,7 +243,11 @@ export class SerialDecoder {
       }
     }
     const frameLength = messageLength + FRAME_OVERHEAD;
-    if (this.len < frameLength) return;
+    if (this.len < frameLength) {
+      if (this.checkLengths && !this.isInner) this.watchInside(b);
+      return;
+    }
+    this.inner = undefined;
     if (lrc(this.buf, 0, frameLength) !== 0) {
       this.reject('bad-lrc', `LRC ${hex(this.buf[frameLength - 1])} does not match`);
       return;
@@ -259,8 +278,35 @@ export class SerialDecoder {
     }
   }
 
+  /** Gives the candidate up when a whole CCID frame completes inside it (see checkLengths). */
+  private watchInside(b: number): void {
+    let events: SerialEvent[];
+    if (!this.inner) {
+      this.inner = new SerialDecoder({
+        maxMessageLength: this.maxMessageLength,
+        checkLengths: true,
+      });
+      this.inner.isInner = true;
+      events = this.inner.push(this.buf.subarray(1, this.len));
+    } else {
+      events = this.inner.push(Uint8Array.of(b));
+    }
+    const whole = events.find(
+      (e) =>
+        e.kind === 'frame' &&
+        (isMessageType(e.message[0], 'rdr-to-pc') || isMessageType(e.message[0], 'pc-to-rdr')),
+    );
+    if (whole) {
+      this.reject(
+        'interrupted',
+        `a whole frame came ${whole.offset + 1} bytes into a ${this.len}-byte candidate that announced more`,
+      );
+    }
+  }
+
   /** Drops the candidate and schedules a rescan from the byte after its SYNC. */
   private reject(code: SerialErrorCode, message: string): void {
+    this.inner = undefined;
     this.emit({ kind: 'error', code, offset: this.bufOffset, length: this.len, message });
     if (this.len > 1) {
       this.work.push({ bytes: this.buf.slice(1, this.len), offset: this.bufOffset + 1, pos: 0 });
