@@ -7,6 +7,7 @@ import Fastify, {
   LogController,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import type { ServiceConfig } from './config.ts';
@@ -72,6 +73,34 @@ export async function buildApp(
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: true,
+    // What fastify refuses before routing (a URL that does not decode, a path parameter too
+    // long): the same security checks first, then the service's error shape.
+    frameworkErrors: (error, req, reply) => {
+      let e: ServiceError;
+      try {
+        core.access.checkHost(req.headers.host);
+        core.access.checkOrigin(headerValue(req.headers.origin));
+        e =
+          error.code === 'FST_ERR_BAD_URL'
+            ? new ServiceError(
+                400,
+                'bad-request',
+                'the URL does not decode: a %-escape in its path is not UTF-8',
+              )
+            : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? new ServiceError(414, 'bad-request', 'a path parameter is too long')
+              : new ServiceError(500, 'internal', 'internal error (see the service log)');
+      } catch (x) {
+        e = toServiceError(x);
+      }
+      req.log.info({ code: e.code, status: e.status }, 'refused before routing');
+      void (reply as FastifyReply)
+        .code(e.status)
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .send(JSON.stringify(e.body()));
+    },
   });
   // Only JSON bodies; anything else is 415.
   app.removeContentTypeParser('text/plain');

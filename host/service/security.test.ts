@@ -316,6 +316,33 @@ describe('bodies', () => {
   });
 });
 
+describe('URLs fastify cannot route', () => {
+  it('a URL that does not decode: the Host and Origin checks first, then a JSON error', async () => {
+    for (const url of ['/api/readers/%E0%A4%A', '/api/national/%FF', '/%C0%AF']) {
+      const rebind = await rig.request({ method: 'GET', url, headers: { host: 'evil.example' } });
+      expect(rebind.statusCode, url).toBe(403);
+      expect(errorOf(rebind.body).code).toBe('host-not-allowed');
+      const foreign = await rig.request({
+        method: 'GET',
+        url,
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(foreign.statusCode, url).toBe(403);
+      expect(errorOf(foreign.body).code).toBe('origin-not-allowed');
+      const r = await rig.request({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.headers['content-type']).toContain('application/json');
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(JSON.parse(r.body)).toEqual({
+        error: {
+          code: 'bad-request',
+          message: 'the URL does not decode: a %-escape in its path is not UTF-8',
+        },
+      });
+    }
+  });
+});
+
 describe('what the web API does not offer', () => {
   it('no firmware update, no reader reconfiguration, no display or beeper control', async () => {
     for (const [method, url] of [
