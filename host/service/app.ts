@@ -17,6 +17,7 @@ import type { EventBus } from './event-bus.ts';
 import { loggerOptions, redactText } from './logging.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import type { NationalService } from './national.ts';
+import type { ReaderPanel } from './panel.ts';
 import type { CardOperations } from './operations.ts';
 import type { ReaderHub } from './reader-hub.ts';
 import { registerApiRoutes } from './routes-api.ts';
@@ -40,7 +41,10 @@ export interface ServiceCore {
   readonly national: NationalService;
   readonly bus: EventBus;
   readonly metrics: ServiceMetrics;
+  /** The simulated reader (tests drive it); the routes use only `panel`. */
   readonly sim: EmbeddedSimulator | undefined;
+  /** The reader panel's controls, when the reader is simulated. */
+  readonly panel: ReaderPanel | undefined;
 }
 
 export interface AppOptions {
@@ -235,7 +239,7 @@ export async function buildApp(
   registerSessionRoutes(app, core);
   registerNationalRoutes(app, core);
   registerEventRoutes(app, core);
-  if (core.sim) registerPanelRoutes(app, core, core.sim);
+  if (core.panel) registerPanelRoutes(app, core.panel);
 
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () =>
     app.swagger(),

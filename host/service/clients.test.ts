@@ -2,6 +2,7 @@
 // delivered to every client, and a client that disconnects mid-session releases the reader.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { MAX_PANEL_CLIENTS } from './routes-panel.ts';
 import { APP_TOKEN, RAW_TOKEN, serviceRig, type Rig } from './testing/service-rig.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -303,6 +304,43 @@ describe('twenty clients at once', () => {
     expect(await attempt({ origin: 'https://evil.example' }, `?token=${APP_TOKEN}`)).toBe(403);
     expect(await attempt({ host: 'evil.example' }, `?token=${APP_TOKEN}`)).toBe(403);
     expect(await attempt({}, `?token=${rig.service.core.access.panelToken}`)).toBe(403);
+  });
+});
+
+describe('the reader panel socket', () => {
+  it('at most MAX_PANEL_CLIENTS panels at once: the next gets a typed error and a 1013 close', async () => {
+    const url = `ws://127.0.0.1:${rig.port}/panel/events?token=${rig.service.core.access.panelToken}`;
+    const origin = `http://127.0.0.1:${rig.port}`;
+    const open = () =>
+      new Promise<{ socket: WebSocket; first: Json }>((resolve, reject) => {
+        const socket = new WebSocket(url, { origin });
+        socket.once('message', (d) => resolve({ socket, first: JSON.parse(String(d)) as Json }));
+        socket.once('error', reject);
+      });
+    const panels: { socket: WebSocket; first: Json }[] = [];
+    for (let i = 0; i < MAX_PANEL_CLIENTS; i++) panels.push(await open());
+    for (const p of panels) expect(p.first.type).toBe('state');
+    const extra = await open();
+    expect(extra.first).toEqual({
+      type: 'error',
+      error: {
+        code: 'too-many-clients',
+        message: `at most ${MAX_PANEL_CLIENTS} reader panels at once`,
+      },
+    });
+    const code = await new Promise<number>((r) => extra.socket.once('close', (c) => r(c)));
+    expect(code).toBe(1013);
+    // One goes, another may come.
+    const gone = new Promise((r) => panels[0].socket.once('close', r));
+    panels[0].socket.close();
+    await gone;
+    let again: { socket: WebSocket; first: Json } | undefined;
+    for (let i = 0; i < 50 && again?.first.type !== 'state'; i++) {
+      again?.socket.terminate();
+      again = await open();
+    }
+    expect(again!.first.type).toBe('state');
+    for (const p of [...panels.slice(1), again!]) p.socket.close();
   });
 });
 

@@ -2,52 +2,29 @@
 // a card in the user slot and a PSAM in the first SAM slot. The service uses it when no reader is
 // attached (or with --sim). Only this composition root touches the simulator (ARCHITECTURE §2).
 //
-// The reader panel (host/web/panel.html) drives it directly — keys to the simulator's keypad,
-// cards in and out, the USB cable — never through the API that applications use.
+// The reader panel (host/web/panel.html) drives it through panel() — keys to the simulator's
+// keypad, cards in and out, the USB cable — never through the API that applications use.
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import { Key, SLOT_COUNT, USER_SLOT } from '../../firmware/hal.ts';
-import { createLabelledCard, describeProfiles } from '../../simulator/cards.ts';
+import { CardSpecError, createLabelledCard, describeProfiles } from '../../simulator/cards.ts';
 import { Simulation } from '../../simulator/simulation.ts';
 import type { Clock } from '../clock.ts';
 import { streamTransport } from '../transport/stream-transport.ts';
 import type { Transport } from '../transport/transport.ts';
+import { ServiceError } from './errors.ts';
+import {
+  PANEL_KEYS,
+  type PanelKey,
+  type PanelPersona,
+  type ReaderPanel,
+  type SimPanelState,
+} from './panel.ts';
+
+export { PANEL_KEYS, type PanelKey, type PanelPersona, type SimPanelState };
 
 /** The SAM slot the PSAM goes into. */
 export const SIM_SAM_SLOT = 1;
-
-export type PanelKey =
-  | '0'
-  | '1'
-  | '2'
-  | '3'
-  | '4'
-  | '5'
-  | '6'
-  | '7'
-  | '8'
-  | '9'
-  | 'enter'
-  | 'cancel'
-  | 'clear'
-  | 'backspace';
-
-export const PANEL_KEYS: readonly PanelKey[] = [
-  '0',
-  '1',
-  '2',
-  '3',
-  '4',
-  '5',
-  '6',
-  '7',
-  '8',
-  '9',
-  'enter',
-  'cancel',
-  'clear',
-  'backspace',
-];
 
 const NAMED: Record<string, Key> = {
   enter: Key.Enter,
@@ -55,21 +32,6 @@ const NAMED: Record<string, Key> = {
   clear: Key.Clear,
   backspace: Key.Backspace,
 };
-
-/** A card a panel can insert: no persona data (and never a PIN) leaves the simulator. */
-export interface PanelPersona {
-  spec: string;
-  profile: string;
-  label: string;
-  /** 'sam' cards go into SAM slots, the others into the user slot. */
-  kind: 'user' | 'sam';
-}
-
-export interface SimPanelState {
-  display: string[];
-  plugged: boolean;
-  slots: { index: number; kind: 'user' | 'sam'; card: string | null }[];
-}
 
 export interface EmbeddedSimEvents {
   /** Anything the panel shows changed: the display, a card, the cable. */
@@ -194,6 +156,30 @@ export class EmbeddedSimulator extends EventEmitter<EmbeddedSimEvents> {
     if (this.#plugged) return;
     this.#plugged = true;
     this.#changed();
+  }
+
+  /** What the reader panel's routes may do, with a bad card spec as a 400. */
+  panel(): ReaderPanel {
+    return {
+      state: () => this.state(),
+      personas: () => this.personas(),
+      press: (key) => this.press(key),
+      insert: (slot, spec) => {
+        try {
+          this.insert(slot, spec);
+        } catch (e) {
+          if (e instanceof CardSpecError) throw new ServiceError(400, 'bad-request', e.message);
+          throw e;
+        }
+      },
+      remove: (slot) => this.remove(slot),
+      plug: () => this.plug(),
+      unplug: () => this.unplug(),
+      watch: (listener) => {
+        this.on('changed', listener);
+        return () => this.off('changed', listener);
+      },
+    };
   }
 
   async stop(): Promise<void> {

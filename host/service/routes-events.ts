@@ -11,9 +11,7 @@ import type { WebSocket } from 'ws';
 import type { ServiceCore } from './app.ts';
 import { ServiceError, toServiceError } from './errors.ts';
 import { readerView } from './routes-api.ts';
-
-/** A client that does not read its events is cut off past this much unsent data. */
-const MAX_BUFFERED_BYTES = 1 << 20;
+import { sendOrCut } from './ws-send.ts';
 
 type Json = Record<string, unknown>;
 
@@ -49,23 +47,8 @@ export function registerEventRoutes(app: FastifyInstance, core: ServiceCore): vo
         return;
       }
       const clientId = core.bus.newClientId();
-      const send = (message: Json): void => {
-        if (socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-          socket.terminate();
-          return;
-        }
-        socket.send(JSON.stringify(message));
-      };
-      core.bus.add({
-        id: clientId,
-        application,
-        send: (text) => {
-          if (socket.readyState !== socket.OPEN) return;
-          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
-          else socket.send(text);
-        },
-      });
+      const send = (message: Json): void => sendOrCut(socket, JSON.stringify(message));
+      core.bus.add({ id: clientId, application, send: (text) => sendOrCut(socket, text) });
       req.log.info({ clientId, application }, 'events client connected');
       socket.on('close', () => {
         core.bus.remove(clientId);

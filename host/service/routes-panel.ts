@@ -1,35 +1,39 @@
 // /panel/api/ and /panel/events: the simulated reader's own controls for the reader panel page —
 // keys to the simulator's keypad, cards in and out of its slots, the USB cable. Registered only
 // when the reader is simulated, open only to the panel page's token, and not part of the API that
-// applications use: an application can never press the reader's keys.
+// applications use: an application can never press the reader's keys. The routes work on a
+// ReaderPanel (panel.ts) that the composition root hands them; they never touch the simulator.
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { CardSpecError } from '../../simulator/cards.ts';
-import type { ServiceCore } from './app.ts';
-import { PANEL_KEYS, type EmbeddedSimulator, type PanelKey } from './embedded-sim.ts';
-import { ServiceError } from './errors.ts';
+import { PANEL_KEYS, type PanelKey, type ReaderPanel } from './panel.ts';
 import { errorResponses } from './schemas.ts';
+import { sendOrCut } from './ws-send.ts';
 
-const panel = { auth: 'panel' } as const;
+const panelAuth = { auth: 'panel' } as const;
 const slot = { type: 'integer', minimum: 0, maximum: 2 } as const;
+
+/** Panel pages open at once: one per screen beside the kiosk page is the use; a few spare. */
+export const MAX_PANEL_CLIENTS = 8;
 
 export function registerPanelRoutes(
   app: FastifyInstance,
-  _core: ServiceCore,
-  sim: EmbeddedSimulator,
+  panel: ReaderPanel,
+  options: { maxClients?: number } = {},
 ): void {
   const hide = { hide: true } as const;
+  const maxClients = options.maxClients ?? MAX_PANEL_CLIENTS;
+  let clients = 0;
 
-  app.get('/panel/api/state', { config: panel, schema: hide }, async () => ({
-    ...sim.state(),
-    personas: sim.personas(),
+  app.get('/panel/api/state', { config: panelAuth, schema: hide }, async () => ({
+    ...panel.state(),
+    personas: panel.personas(),
     keys: PANEL_KEYS,
   }));
 
   app.post<{ Body: { key: PanelKey } }>(
     '/panel/api/keys',
     {
-      config: panel,
+      config: panelAuth,
       schema: {
         ...hide,
         body: {
@@ -42,7 +46,7 @@ export function registerPanelRoutes(
       },
     },
     async (req, reply) => {
-      sim.press(req.body.key);
+      panel.press(req.body.key);
       reply.code(204).send();
     },
   );
@@ -50,7 +54,7 @@ export function registerPanelRoutes(
   app.post<{ Body: { slot: number; spec: string } }>(
     '/panel/api/cards',
     {
-      config: panel,
+      config: panelAuth,
       schema: {
         ...hide,
         body: {
@@ -62,32 +66,27 @@ export function registerPanelRoutes(
       },
     },
     async (req) => {
-      try {
-        sim.insert(req.body.slot, req.body.spec);
-      } catch (e) {
-        if (e instanceof CardSpecError) throw new ServiceError(400, 'bad-request', e.message);
-        throw e;
-      }
-      return sim.state();
+      panel.insert(req.body.slot, req.body.spec);
+      return panel.state();
     },
   );
 
   app.delete<{ Params: { slot: number } }>(
     '/panel/api/cards/:slot',
     {
-      config: panel,
+      config: panelAuth,
       schema: { ...hide, params: { type: 'object', required: ['slot'], properties: { slot } } },
     },
     async (req) => {
-      sim.remove(req.params.slot);
-      return sim.state();
+      panel.remove(req.params.slot);
+      return panel.state();
     },
   );
 
   app.post<{ Body: { plugged: boolean } }>(
     '/panel/api/link',
     {
-      config: panel,
+      config: panelAuth,
       schema: {
         ...hide,
         body: {
@@ -99,9 +98,9 @@ export function registerPanelRoutes(
       },
     },
     async (req) => {
-      if (req.body.plugged) sim.plug();
-      else sim.unplug();
-      return sim.state();
+      if (req.body.plugged) panel.plug();
+      else panel.unplug();
+      return panel.state();
     },
   );
 
@@ -109,24 +108,38 @@ export function registerPanelRoutes(
     '/panel/events',
     {
       websocket: true,
-      config: panel,
+      config: panelAuth,
       schema: {
         ...hide,
-        querystring: { type: 'object', properties: { token: { type: 'string' } } },
+        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 512 } } },
       },
     },
     (socket: WebSocket) => {
-      const send = (state: object): void => {
-        if (socket.readyState === socket.OPEN)
-          socket.send(JSON.stringify({ type: 'state', ...state }));
-      };
-      const onChanged = (state: object): void => send(state);
-      sim.on('changed', onChanged);
-      socket.on('close', () => sim.off('changed', onChanged));
+      if (clients >= maxClients) {
+        socket.send(
+          JSON.stringify({
+            type: 'error',
+            error: {
+              code: 'too-many-clients',
+              message: `at most ${maxClients} reader panels at once`,
+            },
+          }),
+        );
+        socket.close(1013, 'too many clients');
+        return;
+      }
+      clients++;
+      const send = (state: object): void =>
+        sendOrCut(socket, JSON.stringify({ type: 'state', ...state }));
+      const stop = panel.watch(send);
+      socket.on('close', () => {
+        clients--;
+        stop();
+      });
       socket.on('message', () => {
         // The panel's controls are the HTTP routes above; nothing is read from this socket.
       });
-      send(sim.state());
+      send(panel.state());
     },
   );
 }

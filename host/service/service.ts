@@ -141,7 +141,18 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     ]),
   );
 
-  const core: ServiceCore = { config, access, hub, sessions, ops, national, bus, metrics, sim };
+  const core: ServiceCore = {
+    config,
+    access,
+    hub,
+    sessions,
+    ops,
+    national,
+    bus,
+    metrics,
+    sim,
+    panel: sim?.panel(),
+  };
   let app: FastifyInstance;
   try {
     app = await buildApp(core, options);
