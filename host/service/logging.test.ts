@@ -3,7 +3,8 @@
 // and every line is structured JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SSC3_PERSONAS } from '../../simulator/profiles/personas.ts';
-import { redactText, redactUrl } from './logging.ts';
+import { redactText, redactUrl, SeenTexts } from './logging.ts';
+import { WARNINGS_REMEMBERED } from './service.ts';
 import { APP_TOKEN, serviceRig, type Rig } from './testing/service-rig.ts';
 
 const lina = SSC3_PERSONAS.find((p) => p.id === 'li-na')!;
@@ -92,5 +93,39 @@ describe('logs', () => {
     expect(redactText('card 6228480012345678903 and id 44030519880312202X')).toBe(
       'card 62…[19 digits redacted] and id 44…[18 digits redacted]',
     );
+  });
+});
+
+describe('driver warnings', () => {
+  it('each distinct text is logged once; texts that always differ do not grow memory', () => {
+    const seen = new SeenTexts(3);
+    expect(['a', 'b', 'a', 'c', 'b'].map((t) => seen.first(t))).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    for (let i = 0; i < 10_000; i++) seen.first(`discovery failed at rescan ${i}`);
+    expect(seen.size).toBe(3);
+    // The oldest were forgotten: 'a' would be logged again.
+    expect(seen.first('a')).toBe(true);
+    // Long texts are kept short.
+    const long = new SeenTexts(2, 10);
+    expect(long.first('x'.repeat(10_000))).toBe(true);
+    expect(long.first('x'.repeat(20))).toBe(false);
+  });
+
+  it("the service logs a driver context's warnings once each, and remembers a bounded number", () => {
+    const hub = rig.service.core.hub;
+    const count = (text: string) =>
+      rig.logs.filter((l) => l.includes('"reader warning"') && l.includes(text)).length;
+    for (let i = 0; i < 3; i++) hub.emit('warning', 'no udev: discovery by scanning');
+    expect(count('no udev: discovery by scanning')).toBe(1);
+    for (let i = 0; i < WARNINGS_REMEMBERED + 10; i++) hub.emit('warning', `changing text ${i}`);
+    expect(count('changing text')).toBe(WARNINGS_REMEMBERED + 10);
+    // The first warning was pushed out by newer ones: it would be logged again.
+    hub.emit('warning', 'no udev: discovery by scanning');
+    expect(count('no udev: discovery by scanning')).toBe(2);
   });
 });

@@ -48,3 +48,29 @@ export function loggerOptions(level: string, stream?: { write(line: string): voi
     ...(stream ? { stream } : {}),
   };
 }
+
+/**
+ * Which texts were seen, to log each distinct one once — bounded: past `max` distinct texts the
+ * oldest is forgotten (and would be logged again), so a stream of ever-new texts cannot grow the
+ * service's memory. Texts are kept to their first `maxLength` characters.
+ */
+export class SeenTexts {
+  readonly #seen = new Set<string>();
+  constructor(
+    readonly max = 256,
+    readonly maxLength = 500,
+  ) {}
+
+  get size(): number {
+    return this.#seen.size;
+  }
+
+  /** True the first time `text` comes (or again once it was forgotten). */
+  first(text: string): boolean {
+    const key = text.slice(0, this.maxLength);
+    if (this.#seen.has(key)) return false;
+    this.#seen.add(key);
+    if (this.#seen.size > this.max) this.#seen.delete(this.#seen.values().next().value!);
+    return true;
+  }
+}

@@ -38,6 +38,8 @@ export interface HubReader {
 
 export interface ReaderHubEvents {
   event: [event: ReaderEventJson];
+  /** What a driver context wants an operator to know (compat fallback, discovery without udev). */
+  warning: [text: string];
 }
 
 export class ReaderHub extends EventEmitter<ReaderHubEvents> {
@@ -48,6 +50,7 @@ export class ReaderHub extends EventEmitter<ReaderHubEvents> {
   /** Serves the readers of a driver context. */
   addContext(readers: Readers, options: { simulated: boolean }): void {
     this.#contexts.push({ readers, simulated: options.simulated });
+    readers.on('warning', (text) => this.emit('warning', text));
     readers.on('reader-attached', (r) =>
       this.emit('event', { type: 'reader-attached', reader: this.#id(r) }),
     );

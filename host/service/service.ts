@@ -11,6 +11,7 @@ import { buildApp, type AppOptions, type ServiceCore } from './app.ts';
 import { DEFAULT_CONFIG, type ServiceConfig } from './config.ts';
 import { EmbeddedSimulator } from './embedded-sim.ts';
 import { EventBus } from './event-bus.ts';
+import { SeenTexts } from './logging.ts';
 import { serviceMetrics } from './metrics.ts';
 import { NationalService } from './national.ts';
 import { CardOperations } from './operations.ts';
@@ -22,6 +23,9 @@ import { Gauge } from './metrics.ts';
 
 /** The only interface the service listens on. */
 export const LISTEN_HOST = '127.0.0.1';
+
+/** Distinct driver warnings remembered (each logged once while remembered). */
+export const WARNINGS_REMEMBERED = 256;
 
 export interface ServiceOptions extends AppOptions {
   config?: ServiceConfig;
@@ -161,15 +165,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     throw e;
   }
   // What the driver wants an operator to know (compat fallback, discovery without udev, …),
-  // each distinct text once: discovery repeats its complaint at every rescan.
-  const warned = new Set<string>();
-  for (const readers of [hardware, simReaders]) {
-    readers?.on('warning', (text) => {
-      if (warned.has(text)) return;
-      warned.add(text);
-      app.log.warn({ warning: text }, 'reader warning');
-    });
-  }
+  // each distinct text once: discovery repeats its complaint at every rescan. Bounded, so texts
+  // that differ every time cannot grow the set without end.
+  const warned = new SeenTexts(WARNINGS_REMEMBERED);
+  hub.on('warning', (text) => {
+    if (warned.first(text)) app.log.warn({ warning: text }, 'reader warning');
+  });
   let port = config.port;
   if (options.listen !== false) {
     try {
