@@ -8,7 +8,9 @@ import {
   PSAM_PERSONAS,
   SSC3_PERSONAS,
 } from '../../simulator/profiles/personas.ts';
+import { hsmReadCardBas } from '../../simulator/profiles/test-hsm.ts';
 import type { ServiceEventJson } from './event-bus.ts';
+import { nationalOutcome } from './national.ts';
 import { APP_TOKEN, RAW_TOKEN, serviceRig, WEB_TOKEN, type Rig } from './testing/service-rig.ts';
 
 const lina = SSC3_PERSONAS.find((p) => p.id === 'li-na')!;
@@ -780,11 +782,94 @@ describe('the national interface', () => {
     expect(s1.body.pOutInfo.startsWith(`440305|${lina.historicalBytes}|03|${lina.cardId}|`)).toBe(
       true,
     );
-    // Each application has its own HSM step: raw-tool never did Step1.
+    // Until his Step2 the reader is his: another application is refused, not let in to replace
+    // the card's challenge.
     const other = await call('iReadCardBas_HSM_Step2', { pKey: 'AA|BB|' }, RAW_TOKEN);
-    expect(other.body.code).toBe(-14);
+    expect(other.status).toBe(409);
+    expect(other.body.error).toMatchObject({ code: 'reader-busy', holder: 'his' });
+    const read = await call('iReadCardBas', { iType: 1 }, RAW_TOKEN);
+    expect(read.status).toBe(409);
+    // Step2 with the HSM's answer (the test HSM, test keys): the 11 fields; the reader is free.
+    const s2 = await call('iReadCardBas_HSM_Step2', { pKey: hsmReadCardBas(s1.body.pOutInfo) });
+    expect(s2.body).toEqual({ code: 0, pOutInfo: LINA_BAS });
+    expect(rig.service.core.sessions.holder('sim')).toBeUndefined();
+    // Each application has its own HSM step: raw-tool never did Step1.
+    const none = await call('iReadCardBas_HSM_Step2', { pKey: 'AA|BB|' }, RAW_TOKEN);
+    expect(none.body.code).toBe(-14);
     const missing = await call('iReadCardBas_HSM_Step2', {});
     expect(missing.status).toBe(400);
+  });
+
+  it('the HSM reservation ends after limits.hsmStepMs, when the caller moves on, or disconnects', async () => {
+    const seen = events(rig);
+    const s1 = await call('iReadCardBas_HSM_Step1', { iType: 1 });
+    expect(s1.body.code).toBe(0);
+    expect(rig.service.core.sessions.holder('sim')?.application).toBe('his');
+    rig.clock.advance(rig.service.core.config.limits.hsmStepMs);
+    expect(rig.service.core.sessions.holder('sim')).toBeUndefined();
+    expect(seen).toContainEqual({
+      type: 'session-released',
+      reader: 'sim',
+      application: 'his',
+      reason: 'timeout',
+    });
+    expect((await call('iReadCardBas', { iType: 1 }, RAW_TOKEN)).body.code).toBe(0);
+
+    // The caller gives up on the HSM path and reads another way: its reservation ends first.
+    await call('iReadCardBas_HSM_Step1', { iType: 1 });
+    expect(rig.service.core.sessions.holder('sim')?.application).toBe('his');
+    expect((await call('iReadBankNumber', {})).body.code).toBe(0);
+    expect(rig.service.core.sessions.holder('sim')).toBeUndefined();
+
+    // A caller with an events socket (X-Client-Id): its reservation ends when the socket closes.
+    rig.service.core.bus.add({ id: 'hsm-client', application: 'his', send: () => {} });
+    const withClient = await rig.request({
+      method: 'POST',
+      url: '/api/national/iReadCardBas_HSM_Step1',
+      headers: { 'x-client-id': 'hsm-client' },
+      payload: { iType: 1 },
+    });
+    expect(json(withClient.body).code).toBe(0);
+    expect(rig.service.core.sessions.holder('sim')).toMatchObject({ clientId: 'hsm-client' });
+    rig.service.core.bus.remove('hsm-client');
+    rig.service.core.sessions.releaseClient('hsm-client');
+    expect(rig.service.core.sessions.holder('sim')).toBeUndefined();
+
+    // A failed Step1 keeps nothing.
+    const bad = await call('iReadCardBas_HSM_Step1', { iType: 9 });
+    expect(bad.body.code).toBe(-14);
+    expect(rig.service.core.sessions.holder('sim')).toBeUndefined();
+  });
+
+  it('metrics name outcomes from a small fixed set, never the code', async () => {
+    await call('iReadCard', {
+      iType: 1,
+      iAuthType: 2,
+      pCardInfo: `${lina.cardId}|X00000000|`,
+      pFileAddr: 'SSSEEF05|07|$',
+    });
+    // A file the card does not have: the card's status word comes back as the code.
+    const sw = await call('iReadCard', {
+      iType: 1,
+      iAuthType: 2,
+      pCardInfo: `${lina.cardId}|${lina.cardNo}|`,
+      pFileAddr: 'SSSEEF0E|01|$',
+    });
+    expect(sw.body.code).toBeLessThan(-0x6000);
+    const text = (await rig.request({ method: 'GET', url: '/metrics', token: null })).body;
+    expect(text).toContain(
+      'kiosk_reader_operations_total{operation="national.iReadCard",outcome="data-mismatch"}',
+    );
+    expect(text).toContain(
+      'kiosk_reader_operations_total{operation="national.iReadCard",outcome="card-status-word"}',
+    );
+    expect(text).not.toMatch(/outcome="code /);
+    expect(nationalOutcome('iReadCardBas', -0x6a82)).toBe('card-status-word');
+    expect(nationalOutcome('iReadCardBas', -2203)).toBe('psam-no-rkssse');
+    expect(nationalOutcome('iVerifyPIN', -51)).toBe('pin-wrong');
+    expect(nationalOutcome('iR_DDF1EF06Info', 102)).toBe('health-no-file');
+    expect(nationalOutcome('iR_DDF1EF06Info', 999)).toBe('other');
+    expect(nationalOutcome('iReadCardBas', 12345)).toBe('other');
   });
 
   it('iReadCard by file address', async () => {

@@ -18,6 +18,7 @@ import {
   readHealthCard,
 } from '../index.ts';
 import { NationalCode } from '../cards/national-codes.ts';
+import { SW, swTriesLeftOf } from '../../protocol/iso7816/status-words.ts';
 import { toHex } from '../iso7816/hex.ts';
 import { encodeGb18030 } from '../iso7816/text.ts';
 import { ServiceError } from './errors.ts';
@@ -25,6 +26,7 @@ import type { Caller, CardOperations } from './operations.ts';
 import { pinOutcomeError } from './pin.ts';
 import type { SecureChannel } from '../pin/secure-channel.ts';
 import type { HubReader } from './reader-hub.ts';
+import type { SessionManager, SessionOwner } from './sessions.ts';
 
 export const NATIONAL_FUNCTIONS = [
   'iReadCardBas',
@@ -80,17 +82,81 @@ const HEALTH_TEXT: Record<number, string> = {
 
 const fields = (values: readonly string[]): string => values.map((v) => `${v}|`).join('');
 
+const HEALTH_FUNCTIONS: ReadonlySet<NationalFunction> = new Set([
+  'iR_DDF1EF05Info',
+  'iR_DDF1EF06Info',
+  'iR_DDF1EF08Info',
+]);
+
+const kebab = (name: string): string => name.toLowerCase().replace(/_/g, '-');
+
+/** The named national codes as metric outcomes: 'no-card', 'pin-wrong', 'psam-no-rksse', …. */
+const NATIONAL_OUTCOMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(NationalCode).map(([name, code]) => [code, kebab(name)]),
+);
+const HEALTH_OUTCOMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(HealthCode)
+    .filter(([, code]) => code !== HealthCode.OK)
+    .map(([name, code]) => [code, `health-${kebab(name)}`]),
+);
+
+/**
+ * The metrics outcome of a national function's code: one of a small fixed set (the named codes,
+ * the health interface's codes, 'card-status-word' for a card's SW passed on as −SW, 'other'),
+ * never the code itself — a label per status word would be a series per status word.
+ */
+export function nationalOutcome(fn: NationalFunction, code: number): string {
+  if (code === 0) return 'ok';
+  if (HEALTH_FUNCTIONS.has(fn)) return HEALTH_OUTCOMES.get(code) ?? 'other';
+  const named = NATIONAL_OUTCOMES.get(code);
+  if (named) return named;
+  return code < 0 && -code <= 0xffff ? 'card-status-word' : 'other';
+}
+
+/** PIN entries on the keypad in a call: their time is part of its deadline. */
+function pinsOf(fn: NationalFunction, args: NationalArgs): number {
+  if (fn === 'iVerifyPIN') return 1;
+  if (fn === 'iChangePIN') return 3;
+  return fn === 'iReadCard' && args.iAuthType === 1 ? 1 : 0;
+}
+
+/** The reader iReadCardBas_HSM_Step1 keeps for its caller until Step2. */
+interface HsmReservation {
+  readonly reader: string;
+  readonly sessionId: string;
+}
+
+export interface NationalOptions {
+  terminalDeviceNumber: string;
+  sessions: SessionManager;
+  /** How long Step1 keeps the reader for its caller, waiting for Step2. */
+  hsmStepMs: number;
+}
+
 export class NationalService {
   readonly #ops: CardOperations;
   /** One SscNationalInterface per reader and application: the HSM steps keep state between calls. */
   readonly #ssc = new Map<string, SscNationalInterface>();
   readonly #terminalDeviceNumber: string;
+  readonly #sessions: SessionManager;
+  readonly #hsmStepMs: number;
+  /** By caller (application and client): the reader its Step1 holds until its Step2. */
+  readonly #reservations = new Map<string, HsmReservation>();
 
-  constructor(ops: CardOperations, terminalDeviceNumber: string) {
+  constructor(ops: CardOperations, options: NationalOptions) {
     this.#ops = ops;
-    this.#terminalDeviceNumber = terminalDeviceNumber;
+    this.#terminalDeviceNumber = options.terminalDeviceNumber;
+    this.#sessions = options.sessions;
+    this.#hsmStepMs = options.hsmStepMs;
   }
 
+  /**
+   * Runs a national function. iReadCardBas_HSM_Step1 from a caller without a session of its own
+   * keeps the reader for that caller (a short exclusive session, limits.hsmStepMs idle) until its
+   * Step2, so that no other application's operation replaces the card's challenge in between:
+   * others get 409 reader-busy meanwhile. Step2, any other national call of the same caller, the
+   * timeout, or the caller's WebSocket closing (X-Client-Id) ends it.
+   */
   async call(
     caller: Caller,
     fn: NationalFunction,
@@ -101,12 +167,15 @@ export class NationalService {
     if (fn === 'iVerifyPIN' || fn === 'iChangePIN') this.#ops.takePinAllowance(caller);
     let result: { code: number; pOutInfo: string };
     try {
-      result = await this.#ops.run(
-        caller,
-        readerId,
-        `national.${fn}`,
-        (entry, signal) => this.#dispatch(caller, entry, fn, args, signal),
-        (r) => (r.code === 0 ? 'ok' : `code ${r.code}`),
+      result = await this.#reserving(caller, fn, readerId, (c, reader) =>
+        this.#ops.run(
+          c,
+          reader,
+          `national.${fn}`,
+          (entry, signal) => this.#dispatch(c, entry, fn, args, signal),
+          (r) => nationalOutcome(fn, r.code),
+          this.#ops.deadlineMs(pinsOf(fn, args)),
+        ),
       );
     } catch (e) {
       // No reader at all is what the DLL reports when it cannot open the port.
@@ -115,6 +184,51 @@ export class NationalService {
       else throw e;
     }
     return gbk ? { ...result, gbkHex: toHex(encodeGb18030(result.pOutInfo)) } : result;
+  }
+
+  /** The HSM steps' reservation around `run` (see call). */
+  async #reserving(
+    caller: Caller,
+    fn: NationalFunction,
+    readerId: string | undefined,
+    run: (
+      caller: Caller,
+      readerId: string | undefined,
+    ) => Promise<{ code: number; pOutInfo: string }>,
+  ): Promise<{ code: number; pOutInfo: string }> {
+    if (caller.sessionId !== undefined) return run(caller, readerId);
+    const key = `${caller.application}\n${caller.clientId ?? ''}`;
+    const held = this.#reservations.get(key);
+    this.#reservations.delete(key);
+    const live =
+      held && this.#sessions.holder(held.reader)?.id === held.sessionId ? held : undefined;
+    if (fn === 'iReadCardBas_HSM_Step2' && live && (readerId ?? live.reader) === live.reader) {
+      try {
+        return await run({ ...caller, sessionId: live.sessionId }, live.reader);
+      } finally {
+        this.#sessions.release(live.sessionId, 'released');
+      }
+    }
+    // The caller moved on from its HSM path: the reader is free again.
+    if (live) this.#sessions.release(live.sessionId, 'released');
+    if (fn !== 'iReadCardBas_HSM_Step1') return run(caller, readerId);
+    const owner: SessionOwner = {
+      application: caller.application,
+      ...(caller.clientId !== undefined ? { clientId: caller.clientId } : {}),
+    };
+    const reader = this.#ops.hub.pick(readerId).id;
+    for (const [k, r] of this.#reservations)
+      if (this.#sessions.holder(r.reader)?.id !== r.sessionId) this.#reservations.delete(k);
+    const session = await this.#sessions.acquire(reader, owner, { timeoutMs: this.#hsmStepMs });
+    let kept = false;
+    try {
+      const result = await run({ ...caller, sessionId: session.id }, reader);
+      kept = result.code === 0 && this.#sessions.holder(reader)?.id === session.id;
+      if (kept) this.#reservations.set(key, { reader, sessionId: session.id });
+      return result;
+    } finally {
+      if (!kept) this.#sessions.release(session.id, 'released');
+    }
   }
 
   async #dispatch(
@@ -178,7 +292,9 @@ export class NationalService {
           pad = channel;
           return operation === 'verify' ? national.iVerifyPIN(iType) : national.iChangePIN(iType);
         },
-        (r) => r.data?.outcome ?? `code ${r.code}`,
+        (r) =>
+          r.data?.outcome ??
+          nationalOutcome(operation === 'verify' ? 'iVerifyPIN' : 'iChangePIN', r.code),
       );
       return plain(reply);
     } catch (e) {
@@ -309,6 +425,12 @@ function failure(e: unknown): { code: number; pOutInfo: string } {
   return { code: err.code, pOutInfo: err.text };
 }
 
+/**
+ * 6300: verification failed, no further information (ISO 7816-4 §5.1.3 table 6). Not in
+ * protocol/iso7816/status-words.ts's SW table yet; named here until it is.
+ */
+const SW_VERIFICATION_FAILED = 0x6300;
+
 /** A failure of a health-card read as the interface's code. */
 export function healthCodeOf(e: unknown): number {
   if (e instanceof ServiceError) throw e;
@@ -316,11 +438,15 @@ export function healthCodeOf(e: unknown): number {
   const sw = err.details.sw;
   if (err.details.role === 'caller') return HealthCode.PARAMETER;
   if (err.details.role === 'psam' || err.code === NationalCode.NO_PSAM) return HealthCode.PSAM;
-  if (sw === 0x6a82) return HealthCode.NO_FILE;
-  if (sw === 0x6a83 || /READ RECORD/.test(err.details.command ?? '')) return HealthCode.READ_RECORD;
+  if (sw === SW.FILE_NOT_FOUND) return HealthCode.NO_FILE;
+  if (sw === SW.RECORD_NOT_FOUND || /READ RECORD/.test(err.details.command ?? ''))
+    return HealthCode.READ_RECORD;
   if (
     err.code === NationalCode.INTERNAL_AUTH_FAILED ||
-    (sw !== undefined && ((sw & 0xfff0) === 0x63c0 || sw === 0x6982 || sw === 0x6300))
+    (sw !== undefined &&
+      (swTriesLeftOf(sw) !== undefined ||
+        sw === SW.SECURITY_NOT_SATISFIED ||
+        sw === SW_VERIFICATION_FAILED))
   )
     return HealthCode.AUTHENTICATION;
   return HealthCode.CARD;

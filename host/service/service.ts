@@ -103,7 +103,11 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     clock,
     limits: config.limits,
   });
-  const national = new NationalService(ops, config.terminalDeviceNumber);
+  const national = new NationalService(ops, {
+    terminalDeviceNumber: config.terminalDeviceNumber,
+    sessions,
+    hsmStepMs: config.limits.hsmStepMs,
+  });
   hub.on('event', (event) => {
     if (event.type === 'reader-detached') sessions.releaseReader(event.reader);
     bus.publish(event);
