@@ -85,7 +85,8 @@ function mustSucceed(
 export async function httpKioskApp(ctx: VisitContext, card: SoakCard): Promise<void> {
   // Now and then the page holds the reader in an exclusive session for the whole visit.
   let session: string | undefined;
-  if (ctx.rng.chance(0.3)) {
+  // (The raw-APDU tool is another application: it gets no session of the kiosk page's.)
+  if (ctx.rng.chance(0.3) && card.kind !== 'atr') {
     const s = await call(ctx, 'open a session', {
       method: 'POST',
       url: '/api/sessions',
