@@ -11,6 +11,7 @@ import type { CardEvent, Reader } from '../reader/reader.ts';
 import type { Readers } from '../reader/readers.ts';
 import { UsageError, type CliIo } from './io.ts';
 import { maskApdu } from './trace.ts';
+import { apduMayCarryPin } from '../../protocol/pin-commands.ts';
 
 export type Format = 'json' | 'national' | 'text';
 
@@ -143,10 +144,16 @@ export async function bankRead(reader: Reader, io: CliIo): Promise<void> {
 }
 
 export function parseApdus(hex: readonly string[]): Uint8Array[] {
-  return hex.map((h) => {
+  return hex.map((h, i) => {
     try {
       const b = fromHex(h);
       if (b.length < 4) throw new UsageError(`APDU "${h}": at least 4 bytes (CLA INS P1 P2)`);
+      // A PIN is typed on the reader's keypad, never on the PC (protocol/pin-commands.ts); the
+      // message names the APDU by position so that the digits are not echoed.
+      if (apduMayCarryPin(b[0], b[1], b.length))
+        throw new UsageError(
+          `APDU ${i + 1}: carries PIN data (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, the SSC's CHANGE PIN, ENVELOPE or chaining); PINs are entered on the reader's keypad`,
+        );
       return b;
     } catch (e) {
       if (e instanceof ByteFieldError) throw new UsageError(`APDU "${h}": ${e.message}`);

@@ -115,23 +115,28 @@ describe('kiosk-reader other commands --sim', () => {
     expect(JSON.parse(bank.out)).toMatchObject({ pan: p.bank.pan });
   });
 
-  it('apdu: sends APDUs in one transaction; --trace masks PIN data', async () => {
-    const r = await cli(
-      'apdu',
-      '--sim',
-      '--card',
-      'ssc3',
-      '--trace',
-      '00A4040000',
-      '0020000003313233',
-    );
+  it('apdu: sends APDUs in one transaction, with a trace', async () => {
+    // VERIFY without data asks for the tries left; it carries no PIN and is allowed.
+    const r = await cli('apdu', '--sim', '--card', 'ssc3', '--trace', '00A4040000', '00200000');
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toMatch(/^ATR 3B /);
     expect(lines).toHaveLength(3);
     expect(r.err).toMatch(/→ XfrBlock slot 0 seq \d+ 00 A4 04 00 00/);
-    expect(r.err).toMatch(/→ XfrBlock slot 0 seq \d+ 00 20 00 00 03 \*\* \*\* \*\*/);
-    expect(r.err).not.toMatch(/31 32 33/);
+    expect(r.err).toMatch(/→ XfrBlock slot 0 seq \d+ 00 20 00 00/);
+  });
+
+  it('apdu: refuses an APDU that carries a PIN typed on the PC, without echoing it', async () => {
+    for (const pinApdu of [
+      '0020000003313233',
+      '0021008106313233343536',
+      '00C2000008002000000331323300',
+    ]) {
+      const r = await cli('apdu', '--sim', '--card', 'ssc3', '--trace', '00A4040000', pinApdu);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/APDU 2: carries PIN data/);
+      expect(r.out + r.err).not.toMatch(/313233|31 32 33/);
+    }
   });
 });
 

@@ -425,12 +425,6 @@ function failure(e: unknown): { code: number; pOutInfo: string } {
   return { code: err.code, pOutInfo: err.text };
 }
 
-/**
- * 6300: verification failed, no further information (ISO 7816-4 §5.1.3 table 6). Not in
- * protocol/iso7816/status-words.ts's SW table yet; named here until it is.
- */
-const SW_VERIFICATION_FAILED = 0x6300;
-
 /** A failure of a health-card read as the interface's code. */
 export function healthCodeOf(e: unknown): number {
   if (e instanceof ServiceError) throw e;
@@ -446,7 +440,7 @@ export function healthCodeOf(e: unknown): number {
     (sw !== undefined &&
       (swTriesLeftOf(sw) !== undefined ||
         sw === SW.SECURITY_NOT_SATISFIED ||
-        sw === SW_VERIFICATION_FAILED))
+        sw === SW.VERIFICATION_FAILED))
   )
     return HealthCode.AUTHENTICATION;
   return HealthCode.CARD;
