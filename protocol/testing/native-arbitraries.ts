@@ -72,6 +72,7 @@ export const arbReaderConfig: fc.Arbitrary<ReaderConfig> = fc
     beeper: opt(fc.boolean()),
     pinTimeout: opt(u8),
     timeExtensionInterval: opt(u16),
+    exchangeLimit: opt(u16),
     other: otherTlvs(0x40),
   })
   .map(compact);
