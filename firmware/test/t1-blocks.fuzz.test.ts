@@ -293,12 +293,13 @@ describe('T=1 blocks from a misbehaving card (fuzz)', () => {
     expect(seen.knownSlowActivation).toBeLessThan(RUNS / 4);
   }, 600_000);
 
-  // Found by the property above (seed 0x7001) and reported: while activating, the firmware sends
-  // S(IFS request); a card that answers it with S(WTX request) — which ISO 7816-3 §11.6.2.3 allows
-  // only in answer to an I-block — is granted the extra time (here 60 × BWT ≈ 86 s), with no time
-  // extension to the host, and asked again; PC_to_RDR_IccPowerOn goes unanswered past the host's
-  // power-on bound. Expected to fail until firmware/src/iso is fixed; then turn it.fails into it.
-  it.fails(
+  // Found by the property above (seed 0x7001): while activating, the firmware sends S(IFS
+  // request); a card that answered it with S(WTX request) — which ISO 7816-3 §11.6.2.3 allows
+  // only in answer to an I-block — was granted the extra time (here 60 × BWT ≈ 86 s), with no
+  // time extension to the host, and asked again; PC_to_RDR_IccPowerOn went unanswered past the
+  // host's power-on bound. Fixed: such a WTX is an invalid block, and the activation's S(IFS)
+  // exchange is bounded by the whole-exchange limit.
+  it(
     'a card answering S(IFS) with S(WTX): the power on is answered within the host bound',
     async () => {
       await swap(new MisbehavingT1Card([{ move: 'wtx', a: 60, b: 0 }], Uint8Array.of(0)));

@@ -48,6 +48,11 @@ export function setExchangeLimitSource(source: ExchangeLimitSource): void {
   exchangeLimitMs = source;
 }
 
+/** The whole-exchange limit in force, ms (also bounds the activation's S(IFS) exchange). */
+export function exchangeLimit(): i32 {
+  return exchangeLimitMs();
+}
+
 export function startTransmit(s: Slot, ptr: usize, len: i32, apduLevel: bool): void {
   memory.copy(s.command, ptr, <usize>len);
   s.commandLength = len;

@@ -66,6 +66,13 @@ export class Pps {
   requestLength: i32 = 0;
   responseLength: i32 = 0;
   private optional: i32 = 0;
+  /**
+   * The reader's own PPS: characters before PPSS are not its response. A character that comes
+   * while the request may still be queued (one trailing a whole ATR) cannot answer it, and
+   * failing on it would warm-reset the card with the request still going out during the reset.
+   * A card that never sends PPSS meets the initial waiting time, counted once the request is out.
+   */
+  private skipStray: bool = false;
 
   constructor(
     readonly slot: i32,
@@ -81,6 +88,7 @@ export class Pps {
     store<u8>(this.request + 2, <u8>pps1);
     store<u8>(this.request + 3, <u8>(PPSS ^ pps0 ^ pps1));
     this.requestLength = 4;
+    this.skipStray = true;
     this.send();
   }
 
@@ -89,6 +97,7 @@ export class Pps {
     const n = len > PPS_MAX_LENGTH ? PPS_MAX_LENGTH : len;
     memory.copy(this.request, ptr, <usize>n);
     this.requestLength = n;
+    this.skipStray = false; // the host judges whatever comes back
     card_send(this.slot, ptr, len);
     card_wait(this.slot, INITIAL_WAITING_TIME_ETU);
     this.begin();
@@ -110,6 +119,8 @@ export class Pps {
   /** One response character: PENDING, 0 when the response is complete, or a CcidError. */
   onByte(byte: i32, status: i32): i32 {
     if (this.state == PpsState.Idle || this.state == PpsState.Done) return PENDING;
+    if (this.state == PpsState.Ppss && this.skipStray && (status != RxStatus.Ok || byte != PPSS))
+      return PENDING;
     if (status != RxStatus.Ok) return CcidError.XfrParityError;
     store<u8>(this.response + <usize>this.responseLength, <u8>byte);
     this.responseLength++;

@@ -18,6 +18,7 @@ import { Slot, Phase, Operation } from './slot-state';
 import { TA2_UNABLE_TO_CHANGE } from './atr-info';
 import { fiDiSupported } from './parameters';
 import { choosePps1 } from './pps';
+import { exchangeLimit } from './exchange';
 import {
   classForPowerSelect,
   classBit,
@@ -191,11 +192,14 @@ function negotiated(s: Slot): void {
   }
   s.t1.reset();
   s.phase = Phase.T1;
+  // The S(IFS) exchange is a card exchange like any other: bounded as a whole (exchange.ts).
+  timer_set(TIMER_SLOT_BASE + s.index, exchangeLimit());
   s.t1.startIfs();
 }
 
-/** The power-on's S(IFS) exchange ended. */
+/** The power-on's S(IFS) exchange ended (or its whole-exchange bound ran out: IccMute). */
 export function ifsEnd(s: Slot, result: i32): void {
+  timer_cancel(TIMER_SLOT_BASE + s.index);
   if (result == 0) finishPowerOn(s);
   else failPowerOn(s, result);
 }

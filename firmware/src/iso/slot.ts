@@ -316,6 +316,10 @@ export function slotOnTimer(slot: i32): void {
     case Phase.T1:
     case Phase.Pps: // the host's PPS at TPDU level
       if (s.operation == Operation.Transmit) exchangeExpired(s);
+      else if (s.phase == Phase.T1 && s.operation == Operation.PowerOn) {
+        count(slot, DiagnosticsTag.SlotTimeouts);
+        ifsEnd(s, CcidError.IccMute); // the activation's S(IFS) exchange, bounded likewise
+      }
       break;
     default:
       break;

@@ -279,6 +279,12 @@ export class T1Protocol {
     if ((pcb & PCB_S_RESPONSE) == 0) {
       switch (type) {
         case T1SType.Wtx:
+          // §11.6.2.3 rule 3: a card asks for more time to process the I-block it received, so
+          // only while one of ours is out. Answering the reader's S(IFS) or S(RESYNCH) with it
+          // is an invalid block (a card that did could stretch the activation without end).
+          if (this.phase != T1Phase.Sending && this.phase != T1Phase.Receiving) {
+            return this.onError(T1RError.Other, CcidError.ProcedureByteConflict);
+          }
           // §11.6.2.4: the next BWT is multiplied; the CCID layer gets a time extension.
           this.wtx = inf < 1 ? 1 : inf;
           slotWaiting(this.slot, this.wtx);

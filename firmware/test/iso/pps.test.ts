@@ -61,6 +61,39 @@ describe('PPS by the reader (APDU level)', () => {
     expect(rig.transmit(0, readBinary, true).data).toEqual([1, 2, 3, 4, 0x90, 0x00]);
   });
 
+  it('a byte trailing a whole ATR is no PPS answer: the PPS goes on, no reset during the request', async () => {
+    // Found by the ATR fuzz (host/reader/card-power.fuzz.test.ts): the stray byte came while the
+    // request was still queued; the reader took it for a wrong answer and reset the card warm
+    // with the request going out while RST was low.
+    const card = new ScriptCard({
+      atr: [[...T0_FAST_ATR, 0x46]],
+      steps: [
+        { expect: [0xff, 0x10, 0x13, 0xfc] },
+        { send: [0xff, 0x10, 0x13, 0xfc] },
+        { rate: [372, 4] },
+      ],
+    });
+    const rig = await rigWith(card);
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(card.resets).toHaveLength(1);
+    expect(card.mismatches).toEqual([]);
+    expect(rig.getParameters(0).data[0]).toBe(0x13);
+  });
+
+  it('stray bytes, then silence: the initial waiting time after the request, then the reset', async () => {
+    const card = new T0Card({ atr: [...T0_FAST_ATR, 0x46, 0x47], app, pps: 'silent' });
+    const rig = await rigWith(card);
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(card.resets).toEqual([false, true]);
+    // Every request character went out before RST went low.
+    const rstLow = rig
+      .callsOf('card_reset', 0)
+      .filter((c) => c.args[1] === 0)
+      .at(-1)!.at;
+    const sent = rig.lines[0].trace.filter((t) => t.from === 'reader' && t.at < rstLow);
+    expect(sent.map((t) => t.byte).slice(0, 4)).toEqual([0xff, 0x10, 0x13, 0xfc]);
+  });
+
   it('an answer without PPS1 keeps Fd/Dd (§9.3) with no reset', async () => {
     const card = new ScriptCard({
       atr: [T0_FAST_ATR],

@@ -118,6 +118,9 @@ class CardLine implements CardSide {
   interrupt(): void {
     this.epoch++;
     this.lineFree = this.now;
+    // The reader's queued characters go with them (their events see the new epoch): left
+    // counted, the waiting-time counter would never fire again.
+    this.pendingReaderChars = 0;
   }
 
   power(voltage: number): void {

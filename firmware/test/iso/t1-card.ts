@@ -52,8 +52,8 @@ export interface T1CardOptions {
   fault?: (block: number[], index: number) => Fault;
   /** For each block from the reader (0, 1, …): true = treat it as received with an EDC error. */
   garble?: (block: number[], index: number) => boolean;
-  /** Answer S(IFS request) (default) or ignore it. */
-  ifsRequest?: 'answer' | 'ignore';
+  /** Answer S(IFS request) (default), ignore it, or answer it with S(WTX request) × 60. */
+  ifsRequest?: 'answer' | 'ignore' | 'wtx';
   /** How the answer is cut into I-blocks (default: IFSD each); may hold empty pieces. */
   split?: (answer: number[], ifsd: number) => number[][];
   /** PPS as first exchange: echo (default), silent. */
@@ -185,6 +185,8 @@ export class T1Card implements CardModel {
     switch (pcb) {
       case 0xc1:
         if (this.o.ifsRequest === 'ignore') return;
+        if (this.o.ifsRequest === 'wtx')
+          return this.send(side, block(this.nad, 0xc3, [60], this.crc));
         this.ifsd = inf[0];
         return this.send(side, block(this.nad, 0xe1, inf, this.crc));
       case 0xc0:

@@ -242,6 +242,40 @@ describe('T=1 error recovery (§11.6.3)', () => {
     expect(rig.transmit(0, SELECT, true).data).toEqual([0x90, 0x00]);
   });
 
+  it('S(WTX) only in answer to an I-block: one answering S(IFS) is an invalid block, not 60 × BWT', async () => {
+    // Found by the T=1 fuzz (firmware/test/t1-blocks.fuzz.test.ts): granted, it stretched the
+    // activation past the host's bound, and again at every S(IFS) sent again.
+    const rig = await Rig.create();
+    const card = new T1Card({ atr: t1Atr(), app: () => [0x90, 0x00], ifsRequest: 'wtx' });
+    rig.insert(0, card);
+    const start = rig.now;
+    const done = rig.powerOn(0, 1, true);
+    const sent = readerBlocks(card).map((b) => b[1]);
+    expect(sent).not.toContain(0xe3); // no S(WTX response)
+    // S(IFS) sent again twice, then RESYNCH (which this card answers): the activation ends at
+    // once, with IFSD 32 until a later S(IFS) succeeds.
+    expect(sent).toEqual([0xc1, 0xc1, 0xc1, 0xc0]);
+    expect(done.error).toBe(0);
+    expect(done.at - start).toBeLessThan(1e9);
+  });
+
+  it("the activation's S(IFS) exchange is bounded by the whole-exchange limit too", async () => {
+    // A card silent to S(IFS): three S(IFS) and three RESYNCH, one BWT (1.14 s) each, would take
+    // 6.9 s; with a 2 s limit the activation ends at 2 s, the card deactivated.
+    const rig = await Rig.create();
+    rig.exports.set_exchange_limit(2000);
+    const card = new T1Card({ atr: t1Atr(), app: () => [0x90, 0x00], ifsRequest: 'ignore' });
+    rig.insert(0, card);
+    const done = rig.powerOn(0, 1, true);
+    expect(done.error).toBe(CcidError.IccMute);
+    const ifsStart = rig.callsOf('card_send', 0).find((c) => c.data?.[1] === 0xc1)!.at;
+    expect(done.at - ifsStart).toBeGreaterThanOrEqual(2e9);
+    expect(done.at - ifsStart).toBeLessThan(2e9 + 1e6);
+    expect(rig.exports.icc_status(0)).toBe(1);
+    rig.drain(rig.now + 20e9); // nothing armed answers again
+    expect(rig.done.filter((d) => d.slot === 0)).toHaveLength(1);
+  });
+
   it('after a deactivation by T=1 recovery, the next card (T=0) keeps working (soak seed 122)', async () => {
     const { rig } = await t1Rig({ fault: (_, i) => (i >= 1 ? 'drop' : undefined) });
     expect(rig.transmit(0, SELECT, true).error).toBe(CcidError.IccMute);
