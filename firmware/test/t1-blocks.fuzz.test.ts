@@ -299,15 +299,12 @@ describe('T=1 blocks from a misbehaving card (fuzz)', () => {
   // time extension to the host, and asked again; PC_to_RDR_IccPowerOn went unanswered past the
   // host's power-on bound. Fixed: such a WTX is an invalid block, and the activation's S(IFS)
   // exchange is bounded by the whole-exchange limit.
-  it(
-    'a card answering S(IFS) with S(WTX): the power on is answered within the host bound',
-    async () => {
-      await swap(new MisbehavingT1Card([{ move: 'wtx', a: 60, b: 0 }], Uint8Array.of(0)));
-      const on = await b.host.send(
-        { type: PcToRdr.IccPowerOn, slot: 0, powerSelect: 0 },
-        POWER_ON_BOUND_MS,
-      );
-      expect(on.type).toBe(RdrToPc.DataBlock);
-    },
-  );
+  it('a card answering S(IFS) with S(WTX): the power on is answered within the host bound', async () => {
+    await swap(new MisbehavingT1Card([{ move: 'wtx', a: 60, b: 0 }], Uint8Array.of(0)));
+    const on = await b.host.send(
+      { type: PcToRdr.IccPowerOn, slot: 0, powerSelect: 0 },
+      POWER_ON_BOUND_MS,
+    );
+    expect(on.type).toBe(RdrToPc.DataBlock);
+  });
 });

@@ -253,13 +253,10 @@ describe('ATRs on the card line (fuzz, end to end)', () => {
   // the second ATR, sent one S(IFS request) and then waited for a waiting time the simulated
   // line never delivered: PC_to_RDR_IccPowerOn was never answered. Fixed in the firmware: bytes
   // before PPSS are not the PPS answer, and the activation's S(IFS) exchange is bounded.
-  it(
-    'a byte after a whole T=1 ATR with TA1: the reader still answers the power on',
-    async () => {
-      const atr = Uint8Array.from(Buffer.from('3BF19400108131A1131F68' + '46', 'hex'));
-      const r = await powerOn(new RawAtrCard(atr, { delayClocks: 10_000, splitAt: 0, pauseMs: 0 }));
-      expect((r.error as { code?: string } | undefined)?.code).not.toBe('timeout');
-      await slotWorks();
-    },
-  );
+  it('a byte after a whole T=1 ATR with TA1: the reader still answers the power on', async () => {
+    const atr = Uint8Array.from(Buffer.from('3BF19400108131A1131F68' + '46', 'hex'));
+    const r = await powerOn(new RawAtrCard(atr, { delayClocks: 10_000, splitAt: 0, pauseMs: 0 }));
+    expect((r.error as { code?: string } | undefined)?.code).not.toBe('timeout');
+    await slotWorks();
+  });
 });
