@@ -377,6 +377,46 @@ describe('CardLine waiting time, power and pulls', () => {
     r.line.wait(0);
   });
 
+  it("a waiting time that runs out while the reader's last character is in its slot fires when the slot ends", () => {
+    // T=1 frame, N = 16: each reader character holds the transmitter for 12 + 16 = 28 etu; a
+    // 19-etu CWT armed with the send runs out at 19 etu, inside that slot.
+    const r = rig();
+    r.line.insert(card({ classes: [] })); // listens, never answers
+    activate(r);
+    r.clock.runSync(100e6);
+    r.line.uart(setting({ n: 16, t1: true }));
+    const t0 = r.clock.now();
+    r.line.send(Uint8Array.from([0x00, 0x00]));
+    r.line.wait(19);
+    r.clock.runSync(1e9);
+    const reader = r.chars.filter((ch) => ch.from === 'reader');
+    expect(reader.map((ch) => (ch.t - t0) / ETU)).toEqual([0, 28].map((v) => expect.closeTo(v, 6)));
+    // Counted from the last leading edge (28 etu): reached at 47 etu, the slot ends at 56 etu.
+    expect(r.timeouts.map((t) => (t - t0) / ETU)).toEqual([expect.closeTo(56, 6)]);
+    // Shorter than one character: it fires as that character's slot ends, once.
+    r.line.wait(5);
+    const t1 = r.clock.now();
+    r.line.send(Uint8Array.from([0x00]));
+    r.clock.runSync(1e9);
+    expect(r.timeouts.slice(1).map((t) => (t - t1) / ETU)).toEqual([expect.closeTo(28, 6)]);
+  });
+
+  it('a waiting time overdue while the reader sends fires at the deactivation that drops its queue', () => {
+    const r = rig();
+    r.line.insert(card({ classes: [] }));
+    activate(r);
+    r.clock.runSync(100e6);
+    r.line.uart(setting({ n: 16, t1: true }));
+    r.line.send(Uint8Array.from([0x00]));
+    r.line.wait(5);
+    r.clock.runSync(10 * ETU);
+    expect(r.timeouts).toEqual([]);
+    const tOff = r.clock.now();
+    r.line.power(VoltageClass.Off);
+    r.clock.runSync(1e6);
+    expect(r.timeouts).toEqual([tOff]);
+  });
+
   it('a class-A-only card stays mute at class C, answers at class A', () => {
     const r = rig();
     r.line.insert(card({ classes: [VoltageClass.A] }));

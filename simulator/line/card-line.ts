@@ -379,6 +379,7 @@ export class CardLine {
     }
     this.pump(side);
     this.scan(side);
+    if (side === this.reader) this.waiting.senderIdle();
   }
 
   // ---- receivers ----
@@ -513,6 +514,8 @@ export class CardLine {
       card.clock(0);
       card.vcc(0);
     }
+    // Nothing is queued any more: a waiting time that ran out meanwhile fires.
+    this.waiting.senderIdle();
   }
 
   private resumeAll(): void {

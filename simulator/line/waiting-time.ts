@@ -11,6 +11,8 @@ export class WaitingTimeCounter {
   private segmentStart = 0;
   private segmentEtuNs = 0;
   private handle: number | undefined;
+  /** The count was reached while the reader was sending: it fires once the sending ends. */
+  private overdue = false;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -27,6 +29,7 @@ export class WaitingTimeCounter {
 
   arm(etu: number): void {
     this.target = etu;
+    this.overdue = false;
     if (etu === 0) this.stopTimer();
     else this.restart();
   }
@@ -35,6 +38,7 @@ export class WaitingTimeCounter {
   restart(): void {
     if (!this.target) return;
     this.counted = 0;
+    this.overdue = false;
     this.startSegment();
   }
 
@@ -60,11 +64,28 @@ export class WaitingTimeCounter {
     this.handle = undefined;
   }
 
+  /**
+   * The reader's transmitter may have gone idle (the slot of its last character ended, or its
+   * queue was dropped): a count reached meanwhile fires now. Without this a waiting time that ran
+   * out while the reader's own last character was still in its slot (12 + N etu, e.g. a 19-etu
+   * CWT with N = 16 in the T=1 frame) would never fire.
+   */
+  senderIdle(): void {
+    if (!this.overdue || !this.target || this.handle !== undefined || this.sending()) return;
+    // Through the clock, never from inside the caller (a HAL call or another line event).
+    this.handle = this.clock.schedule(0, () => this.fire());
+  }
+
   private fire(): void {
     this.handle = undefined;
-    // A character waiting to go out will restart the counter with its leading edge.
-    if (this.sending()) return;
+    // A character queued will restart the counter with its leading edge; one still in its slot
+    // ends with senderIdle(), which fires it then.
+    if (this.sending()) {
+      this.overdue = true;
+      return;
+    }
     this.target = 0;
+    this.overdue = false;
     this.expired();
   }
 }
