@@ -27,6 +27,7 @@ import type { BootStageFactory } from './reader/boot-stage-seam.ts';
 import { Reader } from './reader/reader.ts';
 import { Trace, type TraceOptions } from './trace/trace.ts';
 import { USER_SLOT } from '../firmware/hal.ts';
+import { INS_GET_RESPONSE } from '../protocol/iso7816/t0-transport.ts';
 
 export interface SimulationOptions {
   seed?: number;
@@ -163,7 +164,6 @@ export class Simulation {
     // Card characters still to come before a GET RESPONSE may be acknowledged: 61 and SW2
     // (2, 1), then the acknowledgement itself (0); -1 when no 61xx reply is pending.
     let pending = -1;
-    const GET_RESPONSE = 0xc0;
     const stop = this.reader.lines[slot].observe({
       character: (_slot, timeNs, from, byte, info) => {
         if (pending < 0 || from !== 'card' || info.attempt > 0 || byte === 0x60) return;
@@ -171,9 +171,9 @@ export class Simulation {
         else if (pending === 1) pending = 0;
         else {
           pending = -1;
-          if (byte !== GET_RESPONSE) return;
-          const processingNs = localProcessingNs(transport, GET_RESPONSE);
-          records.push({ slot, timeNs, ins: GET_RESPONSE, processingNs });
+          if (byte !== INS_GET_RESPONSE) return;
+          const processingNs = localProcessingNs(transport, INS_GET_RESPONSE);
+          records.push({ slot, timeNs, ins: INS_GET_RESPONSE, processingNs });
         }
       },
     });
