@@ -351,6 +351,19 @@ describe('compat answers and the display', () => {
     expect(pad.hal.display).toEqual(['Wrong PIN', '1 try left']);
   });
 
+  it('a watchdog reset during the entry: init clears the prompt and the secure-entry indicator', async () => {
+    const pad = await Pad.compat(ATR_T0, t0Case3([0x00, 0x20, 0x00, 0x00, 0x02, 0x12, 0x34]));
+    pad.secure(verify({ format: 0x81, block: 0 }, [0, 0x20, 0, 0]));
+    pad.hal.exports.on_key(1);
+    expect(pad.hal.display[0]).toContain('🔒');
+    // The display keeps its cells across the reset; the fresh firmware instance starts with init.
+    pad.hal.calls.length = 0;
+    await pad.hal.load('debug');
+    expect(pad.hal.display).toEqual(['', '']);
+    expect(pad.hal.calls.filter((c) => c.name === 'display_text')).toEqual([]);
+    expect(pad.hal.panics).toEqual([]);
+  });
+
   it('Chinese for 0x0804 and the default 0', async () => {
     for (const langId of [0x0804, 0]) {
       const pad = await Pad.compat(ATR_T0, t0Case3([0x00, 0x20, 0x00, 0x00, 0x02, 0x12, 0x34]));

@@ -69,6 +69,15 @@ function codepoint(start: i32, c: i32): i32 {
   return put(n, 0x80 | (c & 0x3f));
 }
 
+/**
+ * At init: a known, empty display. The display keeps what it showed across a watchdog reset
+ * (only a power cut darkens it), so a reset during a PIN entry would leave the prompt and the
+ * secure-entry indicator on screen with no entry running.
+ */
+export function displayInit(): void {
+  display_clear();
+}
+
 /** A new PIN to type: the indicator, the prompt of `message` (-1: none), no stars yet. */
 export function showPrompt(langId: i32, message: i32): void {
   display_clear();

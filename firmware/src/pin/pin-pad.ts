@@ -50,7 +50,14 @@ import {
   teoPcb,
 } from './pin-request';
 import { buildPinCommand } from './pin-block';
-import { Outcome, showPrompt, showStars, showWaiting, showOutcome } from './pin-display';
+import {
+  Outcome,
+  displayInit,
+  showPrompt,
+  showStars,
+  showWaiting,
+  showOutcome,
+} from './pin-display';
 import { keypadLatch } from './keypad-latch';
 
 /** (slot, error, ptr, len): the Secure command's answer, as the slot layer's slotDone. */
@@ -96,6 +103,7 @@ export function pinInit(): void {
   state = PadState.Idle;
   padSlot = -1;
   wipe();
+  displayInit();
 }
 
 /** A PIN entry (or its card exchange) is running on some slot. */
