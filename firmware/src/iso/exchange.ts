@@ -10,6 +10,12 @@
 // exchange at the configured limit (ConfigTag.ExchangeLimit, EXCHANGE_LIMIT_DEFAULT_S until
 // provisioned); when it fires the exchange ends with ICC_MUTE and the card is deactivated (it is
 // mid-command and would not listen to a next one), so the host powers it again.
+//
+// Out of step: a T=0 APDU whose TPDU broke off (a character lost after its repetitions, an
+// overrun, a procedure byte conflict, WWT) or was aborted leaves the card in an unknown state,
+// perhaps still waiting for a character it missed; the next command's header would complete
+// this one and its answer would be taken for the next's. Such an exchange ends with the card
+// deactivated too (README: Decisions).
 import {
   CcidError,
   ProtocolNum,
@@ -136,6 +142,11 @@ function t0Result(s: Slot, result: i32): void {
   if (r == PENDING) return;
   if (s.exchangeApdu) {
     if (r == 0) r = s.t0Apdu.onTpduDone();
+    // The TPDU broke off (parity, overrun, procedure byte conflict, WWT): the card may still be
+    // mid-command, waiting for a character it missed or about to answer late, and would take the
+    // next command's characters for this one's. Never pass it another command: deactivated, the
+    // error goes up with the card inactive, and the host powers it again (PROTOCOL.md §5).
+    else deactivate(s);
     if (r == PENDING) return;
     complete(s, r, s.response, s.t0Apdu.responseLength);
     return;
@@ -193,8 +204,13 @@ export function exchangeExpired(s: Slot): void {
   complete(s, CcidError.IccMute, 0, 0);
 }
 
-/** Abort, removal: the machines stop where they are. */
+/**
+ * Abort, removal: the machines stop where they are. A T=0 APDU cut off mid-TPDU leaves the card
+ * mid-command, as after a transmission error: deactivated. (T=1 starts its next APDU with
+ * RESYNCH; at TPDU level the host runs the protocol and decides.)
+ */
 export function abortTransmit(s: Slot, error: i32): void {
+  if (s.exchangeApdu && s.phase == Phase.T0) deactivate(s);
   if (s.phase != Phase.Off) card_wait(s.index, 0);
   s.t0.stop();
   s.t1.abort();

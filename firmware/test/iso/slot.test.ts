@@ -60,7 +60,7 @@ describe('slots', () => {
     expect(rig.transmit(0, READ4, true).data).toEqual([1, 2, 3, 4, 0x90, 0x00]);
   });
 
-  it('Abort during an exchange: CMD_ABORTED at once; the slot stays usable', async () => {
+  it('Abort during a T=0 APDU: CMD_ABORTED at once, the card (mid-command) deactivated; powered again it works', async () => {
     const rig = await Rig.create();
     rig.insert(0, new T0Card({ atr: SSC_ATR, app: data4, nulls: 3, nullGapEtu: 5000 }));
     expect(rig.powerOn(0, 1, true).error).toBe(0);
@@ -68,9 +68,12 @@ describe('slots', () => {
     rig.runUntil(() => rig.lines[0].bytes('card').includes(0x60));
     rig.exports.abort(0);
     expect(rig.done.at(-1)!.error).toBe(CcidError.CmdAborted);
-    rig.drain(); // the card finishes its answer into an idle slot
+    // Its answer would otherwise be taken for the next command's.
+    expect(rig.exports.icc_status(0)).toBe(1);
+    expect(rig.callsOf('card_power', 0).at(-1)!.args[1]).toBe(0);
+    rig.drain();
     expect(rig.done.filter((d) => d.slot === 0)).toHaveLength(2);
-    expect(rig.exports.icc_status(0)).toBe(0);
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
     expect(rig.transmit(0, READ4, true).data).toEqual([1, 2, 3, 4, 0x90, 0x00]);
   });
 

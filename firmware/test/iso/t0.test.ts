@@ -11,6 +11,7 @@ import type { Step } from './script-card.ts';
 import { T0Card } from './t0-card.ts';
 import type { CardCommand } from './t0-card.ts';
 import { SSC_ATR } from './atrs.ts';
+import type { CardModel, CardSide } from './card-line.ts';
 
 const ETU_NS = (372 / 5000) * 1e6; // Fd/Dd at the 5 MHz activation clock
 
@@ -252,6 +253,95 @@ describe('T=0 TPDU level: procedure bytes', () => {
       { send: [0xb0, 1, 2, 3, 4, 0x90, 0x00], parityErrors: [2] },
     ]);
     expect(rig.transmit(0, READ4).error).toBe(CcidError.XfrParityError);
+    // At TPDU level the host runs the protocol and decides: the card stays active.
+    expect(rig.exports.icc_status(0)).toBe(0);
+  });
+});
+
+/**
+ * A T=0 card that misses the reader's `drop`-th character (0-based, after the ATR): a character
+ * the reader's UART gave up on after three repetitions. It goes on waiting for it.
+ */
+class MissingCharacterCard implements CardModel {
+  readonly inverse = false;
+  private seen = 0;
+  constructor(
+    readonly inner: T0Card,
+    private readonly drop: number,
+  ) {}
+  onReset(side: CardSide, warm: boolean): void {
+    this.inner.onReset(side, warm);
+  }
+  onChar(side: CardSide, byte: number): void {
+    if (this.seen++ === this.drop) return;
+    this.inner.onChar(side, byte);
+  }
+}
+
+describe('T=0 APDU level: a broken-off exchange leaves the card out of step', () => {
+  const UPDATE = [0x00, 0xd6, 0x00, 0x00, 0x02, 0x11, 0x22];
+
+  async function outOfStep() {
+    const rig = await Rig.create();
+    const inner = new T0Card({
+      atr: SSC_ATR,
+      app: (c) => ({ data: c.ins === 0xb0 ? [1, 2, 3, 4] : [], sw: 0x9000 }),
+    });
+    rig.insert(0, new MissingCharacterCard(inner, 6)); // UPDATE's last data byte
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    return { rig, inner };
+  }
+
+  it('a reader character lost after its repetitions: ICC_MUTE, the card deactivated, no further command reaches it', async () => {
+    const { rig, inner } = await outOfStep();
+    const done = rig.transmit(0, UPDATE, true);
+    expect(done.error).toBe(CcidError.IccMute);
+    // Still waiting for the lost character, the card would take the next header's first byte
+    // for it and answer 90 00 to a READ BINARY with no data.
+    expect(rig.exports.icc_status(0)).toBe(1);
+    expect(rig.callsOf('card_power', 0).at(-1)!.args[1]).toBe(0);
+    const sent = rig.lines[0].bytes('reader').length;
+    expect(rig.transmit(0, READ4, true).error).toBe(CcidError.IccMute);
+    expect(rig.lines[0].bytes('reader')).toHaveLength(sent);
+    // Powered again, the card answers the command that was sent.
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(rig.transmit(0, READ4, true).data).toEqual([1, 2, 3, 4, 0x90, 0x00]);
+    expect(inner.commands.map((c) => c.ins)).toEqual([0xb0]);
+  });
+
+  it('XFR_PARITY_ERROR at APDU level: deactivated', async () => {
+    const rig = await Rig.create();
+    rig.insert(
+      0,
+      new ScriptCard({
+        atr: [SSC_ATR],
+        steps: [{ expect: READ4 }, { send: [0xb0, 1, 2, 3, 4, 0x90, 0x00], parityErrors: [2] }],
+      }),
+    );
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(rig.transmit(0, READ4, true).error).toBe(CcidError.XfrParityError);
+    expect(rig.exports.icc_status(0)).toBe(1);
+  });
+
+  it('PROCEDURE_BYTE_CONFLICT at APDU level: deactivated', async () => {
+    const rig = await Rig.create();
+    rig.insert(
+      0,
+      new T0Card({ atr: SSC_ATR, app: () => ({ data: [], sw: 0x9000 }), badProcedureByte: 0x11 }),
+    );
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(rig.transmit(0, [0x00, 0xa4, 0x00, 0x00, 0x02, 0x3f, 0x00], true).error).toBe(
+      CcidError.ProcedureByteConflict,
+    );
+    expect(rig.exports.icc_status(0)).toBe(1);
+  });
+
+  it('an exchange the card ends properly keeps it active, whatever its status word', async () => {
+    const rig = await Rig.create();
+    rig.insert(0, new T0Card({ atr: SSC_ATR, app: () => ({ data: [], sw: 0x6a82 }) }));
+    expect(rig.powerOn(0, 1, true).error).toBe(0);
+    expect(rig.transmit(0, READ4, true).data).toEqual([0x6a, 0x82]);
+    expect(rig.exports.icc_status(0)).toBe(0);
   });
 });
 
