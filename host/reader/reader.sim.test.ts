@@ -343,6 +343,39 @@ describe('Reader on the simulated reader (firmware.wasm)', () => {
     });
   });
 
+  for (const profile of ['auto', 'compat'] as const) {
+    it(`parity errors on a T=0 card (${profile}): an answer is an error or this command's own, never another's`, async () => {
+      // A reader character corrupted on all its repetitions reaches the card as a parity error:
+      // the card misses it and waits on. Powered after such an exchange (firmware at APDU level,
+      // driver at TPDU level), it never takes the next command's header for the rest of this one.
+      const r = await simRig('ssc3:li-na', { profile, seed: 5 });
+      const psam = await r.vt.settle(r.reader.connect(1));
+      r.sim.reader.lines[1].setFaults({ parityErrorRate: 0.3 });
+      const terminal = Uint8Array.of(0x00, 0xb0, 0x96, 0x00, 0x06);
+      const challenge = Uint8Array.of(0x00, 0x84, 0x00, 0x00, 0x08);
+      const counts = { ok: 0, failed: 0 };
+      const wrong: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        const apdu = i % 2 ? challenge : terminal;
+        const answer = await r.vt.settle(psam.transmit(apdu), 600_000).catch((e: unknown) => e);
+        if (!(answer instanceof Uint8Array)) {
+          expect(answer).toMatchObject({ readerError: true });
+          counts.failed++;
+          continue;
+        }
+        const hex = Buffer.from(answer).toString('hex');
+        const right =
+          apdu === terminal ? hex === '4403050000019000' : /^[0-9a-f]{16}9000$/.test(hex);
+        if (right) counts.ok++;
+        else wrong.push(`${i}: ${hex}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(counts.ok).toBeGreaterThan(10);
+      expect(counts.failed).toBeGreaterThan(10);
+      expect(r.sim.reader.panics).toEqual([]);
+    });
+  }
+
   it('a card that works for an hour: card-mute at the reader’s whole-exchange limit, then the card works again', async () => {
     const r = await simRig(endlessCard());
     expect(r.reader.capabilities?.exchangeLimitMs).toBe(EXCHANGE_LIMIT_DEFAULT_S * 1000);

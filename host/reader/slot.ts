@@ -1,7 +1,7 @@
 // One slot of an attached reader: whether a card is in it, the powered card shared by the
 // sessions connected to it, and the lock that serialises their APDUs (slot-lock.ts). Sharing
 // follows PC/SC and the Web Smart Card API: any number of 'shared' sessions, or one 'exclusive'.
-import { IccStatus, type PowerSelect } from '../../protocol/ccid-constants.ts';
+import { CcidError, IccStatus, type PowerSelect } from '../../protocol/ccid-constants.ts';
 import type { CcidClient } from '../ccid/ccid-client.ts';
 import { CONTROL_TIMEOUT_MS } from '../ccid/card-timeouts.ts';
 import { EXCHANGE_LIMIT_DEFAULT_S } from '../../protocol/native-constants.ts';
@@ -10,10 +10,13 @@ import { ccidSecureChannel } from '../pin/ccid-secure-channel.ts';
 import type { SecureOptions } from '../pin/secure-channel.ts';
 import {
   BusyError,
+  CardMuteError,
   CardRemovedError,
+  CommandFailedError,
   NoCardError,
   NotSupportedInCompatError,
   ReaderError,
+  ReaderTimeoutError,
   type ReaderErrorDetails,
 } from '../ccid/errors.ts';
 import { powerOff, powerOn, type PoweredCard } from './card-power.ts';
@@ -58,6 +61,24 @@ export function maxExchangeTime(readerLimitMs: number | undefined): number {
       ? readerLimitMs
       : EXCHANGE_LIMIT_DEFAULT_S * 1000;
   return limit + CONTROL_TIMEOUT_MS;
+}
+
+/** bErrors of a card exchange that broke off mid-way (CCID rev 1.1 §6.2.6). */
+const BROKEN_OFF = new Set<number>([
+  CcidError.IccMute,
+  CcidError.XfrParityError,
+  CcidError.XfrOverrun,
+  CcidError.ProcedureByteConflict,
+]);
+
+/**
+ * Whether a failed exchange may have left the card mid-command: the reader reported a
+ * transmission error or silence, or it did not answer in time (the driver aborted it).
+ */
+export function leavesCardOutOfStep(e: unknown): boolean {
+  if (e instanceof ReaderTimeoutError) return true;
+  if (!(e instanceof CardMuteError || e instanceof CommandFailedError)) return false;
+  return e.bError !== undefined && BROKEN_OFF.has(e.bError);
 }
 
 export class Slot {
@@ -155,9 +176,28 @@ export class Slot {
     return undefined;
   }
 
-  /** One APDU; the caller holds the lock. */
+  /**
+   * One APDU; the caller holds the lock. At TPDU level the host runs T=0, so the host decides
+   * what an exchange that broke off means: the card may be mid-command (a character it missed,
+   * an answer still to come) and would take the next command's header for the rest of this one.
+   * Such a card is powered off, the error goes to the caller, and the next APDU powers it again
+   * from its ATR — as our reader does itself at APDU level (firmware/src/iso/README.md).
+   */
   async exchange(apdu: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const card = this.#card ?? (await this.#ensurePowered());
+    try {
+      return await this.#exchange(card, apdu, signal);
+    } catch (e) {
+      if (this.#host.level === 'tpdu' && this.#card === card && leavesCardOutOfStep(e)) {
+        this.#card = undefined;
+        // Best effort: if the reader does not answer this either, the error above still stands.
+        await powerOff(this.#host.client, this.index).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  #exchange(card: PoweredCard, apdu: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     return exchangeApdu(
       {
         client: this.#host.client,
