@@ -217,21 +217,18 @@ describe('ATRs on the card line (fuzz, end to end)', () => {
 
   it('random, bent, stalling and late ATRs: a session or a typed error, and the slot recovers', async () => {
     const outcomes = new Map<string, number>();
-    let knownHangs = 0;
+    const hangs: string[] = [];
+    let trailing = 0;
     await fc.assert(
       fc.asyncProperty(bent, timing, async (atr, t) => {
         const r = await powerOn(new RawAtrCard(atr, t));
         const key = r.atr ? 'session' : ((r.error as { code: string }).code ?? '?');
         outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-        if (key === 'timeout') {
-          // The reader never answered PC_to_RDR_IccPowerOn (the driver gave up after the ATR
-          // bound): a hang of the slot. Known only for a whole ATR followed by more bytes.
-          expect(
-            trailsAnAtr(atr),
-            `no answer to power on: ${Buffer.from(atr).toString('hex')}`,
-          ).toBe(true);
-          knownHangs++;
-        }
+        // 'timeout': the reader never answered PC_to_RDR_IccPowerOn (the driver gave up after
+        // the ATR bound), a hang of the slot. None is left (the two the firmware had, a byte
+        // trailing a whole ATR among them, are fixed: see below).
+        if (key === 'timeout') hangs.push(Buffer.from(atr).toString('hex'));
+        if (trailsAnAtr(atr)) trailing++;
         if (r.atr) {
           // The host accepted it: it is what the card sent and it parses.
           expect(() => decodeAtr(r.atr!)).not.toThrow(AtrError);
@@ -241,7 +238,9 @@ describe('ATRs on the card line (fuzz, end to end)', () => {
       }),
       { seed: 0xa7f, numRuns: 120 },
     );
-    expect(knownHangs).toBeLessThan(30);
+    expect(hangs, 'no answer to power on').toEqual([]);
+    // The case that hung is still among the inputs.
+    expect(trailing).toBeGreaterThan(5);
     // Both sides were reached.
     expect(outcomes.get('session') ?? 0).toBeGreaterThan(3);
     expect([...outcomes.keys()].filter((k) => k !== 'session').length).toBeGreaterThan(0);
