@@ -16,6 +16,7 @@ import {
 import { openTargets, type TargetOptions } from './fw-targets.ts';
 import type { CliIo } from './io.ts';
 import { collect, integer } from './options.ts';
+import { EXCHANGE_LIMIT_MAX_S, EXCHANGE_LIMIT_MIN_S } from '../../protocol/native-constants.ts';
 
 const FW_HELP = `
 Keys and images:
@@ -69,6 +70,7 @@ Exit status: 0 every reader provisioned; 1 one failed (the report says why); 2 b
 Examples:
   kiosk-reader provision --serial KR2400001 --language zh-CN --beeper on --port /dev/ttyACM0
   kiosk-reader provision --serial KR2400001 --all
+  kiosk-reader provision --exchange-limit 120 --port /dev/ttyACM0
 `;
 
 interface OutputOptions {
@@ -220,6 +222,10 @@ export function addFirmwareCommands(
       .option('--beeper <on|off>', 'the beeper')
       .option('--pin-timeout <s>', 'default PIN entry timeout, seconds (1-255)')
       .option('--time-extension <ms>', 'time extension interval, ms (100-10000)')
+      .option(
+        '--exchange-limit <s>',
+        `whole-exchange limit of a card command, seconds (${EXCHANGE_LIMIT_MIN_S}-${EXCHANGE_LIMIT_MAX_S})`,
+      )
       .addHelpText('after', PROVISION_HELP),
   ).action(
     (
@@ -229,6 +235,7 @@ export function addFirmwareCommands(
         beeper?: string;
         pinTimeout?: string;
         timeExtension?: string;
+        exchangeLimit?: string;
         json?: boolean;
       },
     ) =>

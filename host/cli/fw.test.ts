@@ -107,6 +107,7 @@ describe('kiosk-reader fw', () => {
       '--beeper',
       '--pin-timeout',
       '--time-extension',
+      '--exchange-limit',
       '--all-sim',
     ])
       expect(provision.out).toContain(option);
@@ -314,6 +315,16 @@ describe('kiosk-reader fw', () => {
       expect.stringMatching(/^sim:2 +provisioned serialNumber=KR2400008 /),
       expect.stringMatching(/^sim:3 +provisioned serialNumber=KR2400009 /),
     ]);
+  });
+
+  it('provision --exchange-limit sets the whole-exchange limit, read back; out of 5-600 is a usage error', async () => {
+    const r = await ok('provision', '--exchange-limit', '120', '--all-sim', '1');
+    expect(r.out.trim()).toMatch(/^sim:1 +provisioned .*exchangeLimit=120$/);
+    for (const bad of ['4', '601', '90s']) {
+      const refused = await cli('provision', '--exchange-limit', bad, '--all-sim', '1');
+      expect(refused.code, bad).toBe(2);
+      expect(refused.err).toMatch(/--exchange-limit: seconds, 5 to 600/);
+    }
   });
 
   it('usage errors exit 2 with a message', async () => {

@@ -176,15 +176,26 @@ describe('fw flash and provision through the command functions', () => {
       language: 0x0804,
       timeExtensionInterval: 500,
     });
+    for (const s of ['5', '120', '600'])
+      expect(parseSettings({ exchangeLimit: s })).toEqual({ exchangeLimit: Number(s) });
     for (const bad of [
       { serial: 'a\tb' },
       { language: 'fr' },
       { beeper: 'yes' },
       { pinTimeout: '0' },
       { timeExtension: '20' },
+      { exchangeLimit: '4' },
+      { exchangeLimit: '601' },
+      { exchangeLimit: '12.5' },
+      { exchangeLimit: '' },
+      { exchangeLimit: '1e2' },
+      { exchangeLimit: '-60' },
       {},
     ])
       expect(() => parseSettings(bad)).toThrow(FirmwareToolError);
+    expect(() => parseSettings({ exchangeLimit: '3' })).toThrow(
+      /--exchange-limit: seconds, 5 to 600/,
+    );
     expect(nthSerial('KR0099', 1)).toBe('KR0100');
     expect(() => nthSerial('KR99', 1)).toThrow(/digits run out/);
     expect(() => nthSerial('KR', 1)).toThrow(/must end in digits/);

@@ -181,7 +181,8 @@ export async function fwFlash(
 
 /**
  * `provision --serial KR2400001 [--language zh-CN|en|0x0804] [--beeper on|off] [--pin-timeout s]
- * [--time-extension ms]`; with several readers the serial's trailing digits count up.
+ * [--time-extension ms] [--exchange-limit s]`; with several readers the serial's trailing digits
+ * count up.
  */
 export async function fwProvision(
   o: {
@@ -190,6 +191,7 @@ export async function fwProvision(
     beeper?: string;
     pinTimeout?: string;
     timeExtension?: string;
+    exchangeLimit?: string;
   },
   targets: readonly UpdateTarget[],
   env: DeviceCommandEnv,

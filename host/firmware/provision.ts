@@ -2,7 +2,13 @@
 // (ConfigWrite), then read them back (ConfigRead answers only once they are in flash,
 // firmware/FLASH.md "Configuration area") and compare.
 import { sleep, type Clock } from '../clock.ts';
-import { ConfigTag, VendorCommand, VendorStatus } from '../../protocol/native-constants.ts';
+import {
+  ConfigTag,
+  EXCHANGE_LIMIT_MAX_S,
+  EXCHANGE_LIMIT_MIN_S,
+  VendorCommand,
+  VendorStatus,
+} from '../../protocol/native-constants.ts';
 import type { ReaderConfig } from '../../protocol/native/device-info.ts';
 import { FirmwareToolError } from './errors.ts';
 import { exchange, LinkLostError, statusName, type UpdateTarget } from './target.ts';
@@ -29,6 +35,7 @@ export function parseSettings(o: {
   beeper?: string;
   pinTimeout?: string;
   timeExtension?: string;
+  exchangeLimit?: string;
 }): ReaderConfig {
   const config: ReaderConfig = {};
   const bad = (what: string, why: string) => new FirmwareToolError('bad-option', `${what}: ${why}`);
@@ -59,10 +66,20 @@ export function parseSettings(o: {
       throw bad('--time-extension', 'milliseconds, 100 to 10000');
     config.timeExtensionInterval = ms;
   }
+  if (o.exchangeLimit !== undefined) {
+    // Whole seconds only: Number('') is 0 and Number('1e1') is 10, so the text is checked too.
+    const s = /^\d+$/.test(o.exchangeLimit) ? Number(o.exchangeLimit) : NaN;
+    if (!Number.isInteger(s) || s < EXCHANGE_LIMIT_MIN_S || s > EXCHANGE_LIMIT_MAX_S)
+      throw bad(
+        '--exchange-limit',
+        `seconds, ${EXCHANGE_LIMIT_MIN_S} to ${EXCHANGE_LIMIT_MAX_S} (the whole-exchange limit)`,
+      );
+    config.exchangeLimit = s;
+  }
   if (Object.keys(config).length === 0)
     throw bad(
       'provision',
-      'nothing to write (give --serial, --language, --beeper, --pin-timeout or --time-extension)',
+      'nothing to write (give --serial, --language, --beeper, --pin-timeout, --time-extension or --exchange-limit)',
     );
   return config;
 }
@@ -114,6 +131,8 @@ export async function provisionReader(
       ConfigTag.Beeper,
       ConfigTag.PinTimeout,
       ConfigTag.TimeExtensionInterval,
+      // Asked for only when written: firmware older than the tag may not know it.
+      ...(config.exchangeLimit !== undefined ? [ConfigTag.ExchangeLimit] : []),
     ];
     const r = await untilNotBusy(o, target, () =>
       exchange(target, { command: VendorCommand.ConfigRead, tags }, o.signal),
