@@ -35,7 +35,9 @@ describe('three simulated readers with the real firmware, through the driver', (
     try {
       for (const r of fleet.readers) {
         expect(r.capabilities?.profile).toBe('native');
-        expect(r.capabilities!.hello!.features & ReaderFeature.FirmwareUpdate).toBeTruthy();
+        expect(r.capabilities!.hello!.features & ReaderFeature.FirmwareUpdate).toBe(
+          ReaderFeature.FirmwareUpdate,
+        );
       }
       const out = new PassThrough();
       let drawn = '';
